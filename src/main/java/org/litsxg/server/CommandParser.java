@@ -1,0 +1,106 @@
+package org.litsxg.server;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses one decoded, non-empty line into a {@link Command} or an error code, applying the
+ * first two checks of the brief's order: is the command word known ({@code unknown-command}),
+ * are its arguments well-formed ({@code syntax}). State checks belong to {@link Session}.
+ * Stateless and thread-safe.
+ */
+final class CommandParser {
+    static final int MAX_NAME_CHARS = 32;
+    static final int MIN_SECRET_BYTES = 8;
+    static final int MAX_SECRET_BYTES = 128;
+
+    /** Either a command or the error code to answer with. */
+    record Result(Command command, String error) {
+        static Result of(Command command) {
+            return new Result(command, null);
+        }
+
+        static Result error(String code) {
+            return new Result(null, code);
+        }
+    }
+
+    private CommandParser() {
+    }
+
+    static Result parse(String line) {
+        int space = line.indexOf(' ');
+        String word = space < 0 ? line : line.substring(0, space);
+        switch (word) {
+            case "PING":
+                return space < 0 ? Result.of(new Command.Ping()) : Result.error(Replies.SYNTAX);
+            case "QUIT":
+                return space < 0 ? Result.of(new Command.Quit()) : Result.error(Replies.SYNTAX);
+            case "AUTH":
+                return parseAuth(space < 0 ? null : line.substring(space + 1));
+            case "SEND":
+                return parseSend(space < 0 ? null : line.substring(space + 1));
+            default:
+                return Result.error(Replies.UNKNOWN_COMMAND);
+        }
+    }
+
+    private static Result parseAuth(String args) {
+        if (args == null) {
+            return Result.error(Replies.SYNTAX);
+        }
+        int space = args.indexOf(' ');
+        if (space < 0) {
+            return Result.error(Replies.SYNTAX);
+        }
+        String name = args.substring(0, space);
+        String secret = args.substring(space + 1);
+        if (!isValidName(name) || !isValidSecret(secret)) {
+            return Result.error(Replies.SYNTAX);
+        }
+        return Result.of(new Command.Auth(name, secret));
+    }
+
+    private static Result parseSend(String args) {
+        if (args == null) {
+            return Result.error(Replies.SYNTAX);
+        }
+        int space = args.indexOf(' ');
+        if (space < 0) {
+            return Result.error(Replies.SYNTAX);
+        }
+        String name = args.substring(0, space);
+        String text = args.substring(space + 1);
+        if (!isValidName(name) || text.isEmpty()) {
+            return Result.error(Replies.SYNTAX);
+        }
+        return Result.of(new Command.Send(name, text));
+    }
+
+    /** 1 to 32 characters from {@code [a-z0-9_-]}, starting with a letter or digit. */
+    static boolean isValidName(String name) {
+        int n = name.length();
+        if (n < 1 || n > MAX_NAME_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = name.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alnum && (i == 0 || (c != '_' && c != '-'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 8 to 128 UTF-8 bytes, no space, no control character (TAB included). */
+    static boolean isValidSecret(String secret) {
+        for (int i = 0; i < secret.length(); i++) {
+            char c = secret.charAt(i);
+            if (c == ' ' || c == '\t' || LineDecoder.isForbiddenControl(c)) {
+                return false;
+            }
+        }
+        int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+        return bytes >= MIN_SECRET_BYTES && bytes <= MAX_SECRET_BYTES;
+    }
+}

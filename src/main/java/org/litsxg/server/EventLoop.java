@@ -1,0 +1,303 @@
+package org.litsxg.server;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one selector thread that owns every channel (listener and clients), the router and all
+ * sessions. Other threads reach it only through {@link #execute(Runnable)} (a queue plus
+ * {@code selector.wakeup()}) and {@link #stop()}.
+ *
+ * <p>Each round: select (bounded by the next auth or linger deadline), run handed-over tasks,
+ * accept, read and frame, expire deadlines, then write every connection that got output this
+ * round, so replies produced by one read go out in one write.
+ */
+public final class EventLoop {
+    /** Stop reading from a connection while its own pending output exceeds this. */
+    static final int BACKPRESSURE_BYTES = 64 * 1024;
+    /** How long a closing connection's input is drained after its last line, in milliseconds. */
+    static final long LINGER_MILLIS = 2_000;
+    /** Shared read buffer, in bytes. */
+    static final int READ_BUFFER_BYTES = 64 * 1024;
+    /** After accept() fails (e.g. out of file descriptors), accepting pauses this long. */
+    static final long ACCEPT_BACKOFF_MILLIS = 100;
+
+    static final byte[] SLOW_CONSUMER_LINE = line(Replies.err(Replies.SLOW_CONSUMER));
+    private static final byte[] SERVER_FULL_LINE = line(Replies.err(Replies.SERVER_FULL));
+
+    private final ServerConfig config;
+    private final Authenticator authenticator;
+    private final Logger log;
+    private final Router router;
+    private final Selector selector;
+    private final ServerSocketChannel listener;
+    private final SelectionKey listenerKey;
+    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+    private final LineDecoder decoder = new LineDecoder();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Connection> authDeadlines = new ArrayDeque<>();
+    private final ArrayDeque<Connection> lingering = new ArrayDeque<>();
+    private final List<Connection> dirty = new ArrayList<>();
+    private final InetSocketAddress address;
+    private volatile boolean stopping;
+    private volatile Thread thread;
+    private volatile int openConnections;
+    private long acceptResumeNanos;
+    private long slowConsumers;
+    private long refusedFull;
+
+    /**
+     * Binds the listening socket. Blocks only for the bind. Throws {@link IOException} when the
+     * address cannot be bound (for example, the port is in use).
+     */
+    public EventLoop(ServerConfig config, Set<String> knownNames, Authenticator authenticator, Logger log)
+            throws IOException {
+        this.config = config;
+        this.authenticator = authenticator;
+        this.log = log;
+        this.router = new Router(knownNames, config.maxQueued());
+        this.selector = Selector.open();
+        this.listener = ServerSocketChannel.open();
+        try {
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(new InetSocketAddress(config.bind(), config.port()), 4096);
+            listener.configureBlocking(false);
+            listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
+            address = (InetSocketAddress) listener.getLocalAddress();
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            selector.close();
+            throw e;
+        }
+    }
+
+    /** The bound address (the real port when 0 was asked for). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Client connections open right now; readable from any thread. */
+    public int openConnections() {
+        return openConnections;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    LineDecoder decoder() {
+        return decoder;
+    }
+
+    long maxPendingBytes() {
+        return config.maxPendingBytes();
+    }
+
+    /** Hands work to the selector thread; returns at once. Thread-safe. */
+    public void execute(Runnable task) {
+        tasks.add(task);
+        selector.wakeup();
+    }
+
+    /** Asks the loop to close every connection and return from {@link #run()}. Thread-safe. */
+    public void stop() {
+        stopping = true;
+        selector.wakeup();
+    }
+
+    /**
+     * Runs the loop on the calling thread until {@link #stop()}; then closes every connection and
+     * the listener. Throws {@link IOException} on a selector failure (fatal for the server).
+     */
+    public void run() throws IOException {
+        if (thread != null) {
+            throw new IllegalStateException("the event loop is already running");
+        }
+        thread = Thread.currentThread();
+        try {
+            while (!stopping) {
+                selector.select(selectTimeoutMillis());
+                runTasks();
+                Set<SelectionKey> keys = selector.selectedKeys();
+                for (Iterator<SelectionKey> it = keys.iterator(); it.hasNext(); ) {
+                    SelectionKey key = it.next();
+                    it.remove();
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key == listenerKey) {
+                        accept();
+                        continue;
+                    }
+                    Connection c = (Connection) key.attachment();
+                    if (key.isWritable()) {
+                        c.flush();
+                    }
+                    if (key.isValid() && key.isReadable() && !c.isClosed()) {
+                        c.onReadable(readBuffer);
+                    }
+                }
+                expireDeadlines(System.nanoTime());
+                flushDirty();
+            }
+        } catch (ClosedSelectorException e) {
+            throw new IOException("selector closed under the event loop", e);
+        } finally {
+            shutdown();
+        }
+    }
+
+    private long selectTimeoutMillis() {
+        long next = Long.MAX_VALUE;
+        if (!authDeadlines.isEmpty()) {
+            next = authDeadlines.peekFirst().authDeadlineNanos();
+        }
+        if (!lingering.isEmpty()) {
+            next = Math.min(next, lingering.peekFirst().lingerDeadlineNanos());
+        }
+        if (acceptResumeNanos != 0) {
+            next = Math.min(next, acceptResumeNanos);
+        }
+        if (next == Long.MAX_VALUE) {
+            return 0;
+        }
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime()) + 1);
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private void accept() {
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException e) {
+                log.log(Level.WARNING, "accept failed, pausing accepts for " + ACCEPT_BACKOFF_MILLIS + " ms: " + e.getMessage());
+                listenerKey.interestOps(0);
+                acceptResumeNanos = System.nanoTime() + ACCEPT_BACKOFF_MILLIS * 1_000_000L;
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            try {
+                channel.configureBlocking(false);
+                if (openConnections >= config.maxConnections()) {
+                    refuse(channel);
+                    continue;
+                }
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+                Connection c = new Connection(this, channel, key,
+                        System.nanoTime() + TimeUnit.SECONDS.toNanos(config.authTimeoutSeconds()));
+                c.attach(new Session(c, c, router, authenticator, log));
+                key.attach(c);
+                openConnections++;
+                authDeadlines.addLast(c);
+            } catch (IOException e) {
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    private void refuse(SocketChannel channel) {
+        refusedFull++;
+        try {
+            channel.write(ByteBuffer.wrap(SERVER_FULL_LINE));
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            // the refused client is gone already
+        }
+        closeQuietly(channel);
+    }
+
+    private void expireDeadlines(long now) {
+        while (!authDeadlines.isEmpty() && authDeadlines.peekFirst().authDeadlineNanos() - now <= 0) {
+            Connection c = authDeadlines.pollFirst();
+            if (!c.isClosed()) {
+                c.session().onAuthDeadline();
+            }
+        }
+        while (!lingering.isEmpty() && lingering.peekFirst().lingerDeadlineNanos() - now <= 0) {
+            lingering.pollFirst().closeNow();
+        }
+        if (acceptResumeNanos != 0 && acceptResumeNanos - now <= 0) {
+            acceptResumeNanos = 0;
+            listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    private void flushDirty() {
+        for (int i = 0; i < dirty.size(); i++) {
+            dirty.get(i).flush();
+        }
+        dirty.clear();
+    }
+
+    void markDirty(Connection c) {
+        dirty.add(c);
+    }
+
+    void linger(Connection c) {
+        lingering.addLast(c);
+    }
+
+    void countSlowConsumer() {
+        slowConsumers++;
+    }
+
+    void closed(Connection c) {
+        openConnections--;
+    }
+
+    private void shutdown() {
+        int open = openConnections;
+        for (SelectionKey key : new ArrayList<>(selector.keys())) {
+            if (key.attachment() instanceof Connection c) {
+                c.closeNow();
+            }
+        }
+        closeQuietly(listener);
+        try {
+            selector.close();
+        } catch (IOException e) {
+            log.log(Level.WARNING, "closing the selector failed: " + e.getMessage());
+        }
+        log.log(Level.INFO, "closed " + open + " connections; slow consumers dropped: " + slowConsumers
+                + "; refused when full: " + refusedFull);
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closing is best effort
+        }
+    }
+
+    private static byte[] line(String text) {
+        return (text + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,166 @@
+package org.litsxg.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.litsxg.ExitCodes;
+import org.litsxg.StartupException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code litsxg server}: the start-up sequence of the process contract. Synchronous: open the
+ * data directory (lock) and the identity database, bind, print the ready line on stdout, then
+ * run the event loop on the thread "litsxg-selector" until SIGTERM or SIGINT (exit 0). A
+ * failure before the ready line exits 2 (bad flag) or 3 (port, data directory) with one line
+ * on stderr; a fatal error afterwards exits 1.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Litsxg reference server.")
+public final class ServerCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    private String bind = ServerConfig.DEFAULT_BIND;
+
+    @Option(names = "--port", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    private int port = ServerConfig.DEFAULT_PORT;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).")
+    private Path dataDir = Path.of(ServerConfig.DEFAULT_DATA_DIR);
+
+    @Option(names = "--max-queued", paramLabel = "N", description = "Messages kept per offline recipient (default: ${DEFAULT-VALUE}).")
+    private int maxQueued = ServerConfig.DEFAULT_MAX_QUEUED;
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "Open connections before ERR server-full (default: ${DEFAULT-VALUE}).")
+    private int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--auth-timeout", paramLabel = "SECONDS", description = "Seconds to authenticate (default: ${DEFAULT-VALUE}).")
+    private int authTimeout = ServerConfig.DEFAULT_AUTH_TIMEOUT_SECONDS;
+
+    @Option(names = "--max-pending-bytes", paramLabel = "BYTES", description = "Pending output per connection before it is dropped (default: ${DEFAULT-VALUE}).")
+    private long maxPendingBytes = ServerConfig.DEFAULT_MAX_PENDING_BYTES;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info or debug (default: ${DEFAULT-VALUE}). debug logs message text.")
+    private String logLevel = "info";
+
+    @Option(names = "--pbkdf2-iterations", paramLabel = "N", description = "PBKDF2 cost for new identities (default: ${DEFAULT-VALUE}).")
+    private int pbkdf2Iterations = PasswordHash.DEFAULT_ITERATIONS;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config;
+        Level level;
+        try {
+            config = new ServerConfig(bind, port, dataDir, maxQueued, maxConnections, authTimeout,
+                    maxPendingBytes, pbkdf2Iterations);
+            level = StderrLogging.parseLevel(logLevel);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        StderrLogging.install(level);
+        return run(config, System.out);
+    }
+
+    /** Starts and runs the server; returns the exit code for a clean stop. */
+    static int run(ServerConfig config, PrintStream stdout) throws Exception {
+        Logger log = System.getLogger("litsxg");
+        DataDirectory dir;
+        try {
+            dir = DataDirectory.open(config.dataDir());
+        } catch (IOException e) {
+            throw new StartupException(ExitCodes.CANNOT_START, "cannot use data directory: " + e.getMessage());
+        }
+        ExecutorService workers = null;
+        try (dir; IdentityStore store = openStore(dir, config)) {
+            Set<String> names;
+            try {
+                names = store.names();
+            } catch (SQLException e) {
+                throw new StartupException(ExitCodes.CANNOT_START, "cannot read " + dir.path().resolve(IdentityStore.FILE_NAME) + ": " + e.getMessage());
+            }
+            workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), named("litsxg-auth-"));
+            AtomicReference<EventLoop> loopRef = new AtomicReference<>();
+            ExecutorService pool = workers;
+            Authenticator authenticator = (name, secret, done) -> pool.execute(() -> {
+                IdentityStore.Outcome outcome;
+                try {
+                    outcome = store.authenticate(name, secret);
+                } catch (SQLException | RuntimeException e) {
+                    Fatal.die(log, "identity store failed: " + e.getMessage(), e);
+                    return;
+                }
+                loopRef.get().execute(() -> done.accept(outcome));
+            });
+            EventLoop loop;
+            try {
+                loop = new EventLoop(config, names, authenticator, log);
+            } catch (IOException e) {
+                String why = e instanceof BindException ? e.getMessage() : e.toString();
+                throw new StartupException(ExitCodes.CANNOT_START,
+                        "cannot listen on " + config.bind() + ":" + config.port() + ": " + why);
+            }
+            loopRef.set(loop);
+            Signals.onTermOrInt(loop::stop);
+            stdout.println("litsxg listening on " + format(loop.address()));
+            stdout.flush();
+            log.log(Level.INFO, "data directory " + dir.path() + ", " + names.size() + " identities");
+            Thread selector = new Thread(() -> {
+                try {
+                    loop.run();
+                } catch (IOException | RuntimeException | Error e) {
+                    Fatal.die(log, "event loop failed: " + e, e);
+                }
+            }, "litsxg-selector");
+            selector.setUncaughtExceptionHandler((t, e) -> Fatal.die(log, "event loop failed: " + e, e));
+            selector.start();
+            selector.join();
+            log.log(Level.INFO, "stopped");
+            return ExitCodes.OK;
+        } finally {
+            if (workers != null) {
+                workers.shutdownNow();
+            }
+        }
+    }
+
+    private static IdentityStore openStore(DataDirectory dir, ServerConfig config) throws StartupException {
+        try {
+            return IdentityStore.open(dir.path(), config.pbkdf2Iterations());
+        } catch (IOException e) {
+            throw new StartupException(ExitCodes.CANNOT_START, e.getMessage());
+        }
+    }
+
+    /** {@code host:port}, IPv6 literals in brackets. */
+    static String format(InetSocketAddress address) {
+        String host = address.getAddress().getHostAddress();
+        if (host.indexOf(':') >= 0) {
+            int zone = host.indexOf('%');
+            host = "[" + (zone >= 0 ? host.substring(0, zone) : host) + "]";
+        }
+        return host + ":" + address.getPort();
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,187 @@
+package org.litsxg.server;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+
+/**
+ * The state machine of one client connection, fed one decoded, non-empty line at a time.
+ *
+ * <pre>
+ *            AUTH (handed to the store)          OK registered / OK authenticated
+ *  UNAUTHENTICATED ------------------> AUTHENTICATING ----------------------------> AUTHENTICATED
+ *        ^                                   |                                          |
+ *        +------ ERR auth-failed (1st, 2nd) -+                                          |
+ *                                            | ERR auth-failed (3rd)                    |
+ *  any state -- QUIT, end of input, ERR line-too-long, ERR auth-timeout,                |
+ *               ERR session-replaced, slow-consumer drop ---------------------------> CLOSED
+ * </pre>
+ *
+ * <p>Every line gets exactly one reply, in order: while an AUTH is with the store the transport
+ * is paused, so later lines wait for its answer. Checks run in the brief's order: command word
+ * ({@code unknown-command}), arguments ({@code syntax}), state ({@code not-authenticated},
+ * {@code already-authenticated}), then the command. Selector thread only; never blocks.
+ */
+final class Session {
+    /** The third failed AUTH on one connection also closes it. */
+    static final int MAX_AUTH_FAILURES = 3;
+
+    enum State { UNAUTHENTICATED, AUTHENTICATING, AUTHENTICATED, CLOSED }
+
+    private final Transport transport;
+    private final Peer self;
+    private final Router router;
+    private final Authenticator authenticator;
+    private final Logger log;
+    private State state = State.UNAUTHENTICATED;
+    private String name;
+    private int failures;
+
+    Session(Transport transport, Peer self, Router router, Authenticator authenticator, Logger log) {
+        this.transport = transport;
+        this.self = self;
+        this.router = router;
+        this.authenticator = authenticator;
+        this.log = log;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** The authenticated name, or null. */
+    String name() {
+        return state == State.AUTHENTICATED ? name : null;
+    }
+
+    /** Handles one line; returns false when no further line may be handled now. */
+    boolean onLine(String line) {
+        if (state == State.CLOSED || state == State.AUTHENTICATING) {
+            throw new IllegalStateException("line handed to a session in state " + state);
+        }
+        CommandParser.Result parsed = CommandParser.parse(line);
+        if (parsed.error() != null) {
+            transport.reply(Replies.err(parsed.error()));
+            return true;
+        }
+        Command command = parsed.command();
+        if (command instanceof Command.Ping) {
+            transport.reply(Replies.PONG);
+            return true;
+        }
+        if (command instanceof Command.Quit) {
+            transport.reply(Replies.BYE);
+            end();
+            return false;
+        }
+        if (command instanceof Command.Auth auth) {
+            return auth(auth);
+        }
+        return send((Command.Send) command);
+    }
+
+    /** The line was not valid UTF-8 or held a control character; the connection stays open. */
+    void onBadEncoding() {
+        transport.reply(Replies.err(Replies.BAD_ENCODING));
+    }
+
+    void onLineTooLong() {
+        fail(Replies.LINE_TOO_LONG);
+    }
+
+    /** The client closed its side: pending replies are written, then the connection closes. */
+    void onEndOfInput() {
+        if (state != State.CLOSED) {
+            end();
+        }
+    }
+
+    /** The auth timeout expired; only an unauthenticated connection is closed. */
+    void onAuthDeadline() {
+        if (state == State.UNAUTHENTICATED || state == State.AUTHENTICATING) {
+            fail(Replies.AUTH_TIMEOUT);
+        }
+    }
+
+    /** Another connection authenticated as this name; the router has already rebound it. */
+    void onReplaced() {
+        state = State.CLOSED;
+        transport.reply(Replies.err(Replies.SESSION_REPLACED));
+        transport.closeAfterFlush();
+    }
+
+    /** The connection is gone (closed by either side, or dropped). */
+    void onClosed() {
+        if (state == State.AUTHENTICATED) {
+            router.unbind(name, self);
+        }
+        state = State.CLOSED;
+    }
+
+    private boolean auth(Command.Auth auth) {
+        if (state == State.AUTHENTICATED) {
+            transport.reply(Replies.err(Replies.ALREADY_AUTHENTICATED));
+            return true;
+        }
+        state = State.AUTHENTICATING;
+        transport.pauseInput();
+        authenticator.authenticate(auth.name(), auth.secret(), outcome -> authenticated(auth.name(), outcome));
+        return false;
+    }
+
+    private void authenticated(String who, IdentityStore.Outcome outcome) {
+        if (outcome == IdentityStore.Outcome.REGISTERED) {
+            router.register(who);
+        }
+        if (state != State.AUTHENTICATING) {
+            return;
+        }
+        if (outcome == IdentityStore.Outcome.FAILED) {
+            failures++;
+            if (failures >= MAX_AUTH_FAILURES) {
+                fail(Replies.AUTH_FAILED);
+                return;
+            }
+            state = State.UNAUTHENTICATED;
+            transport.reply(Replies.err(Replies.AUTH_FAILED));
+            transport.resumeInput();
+            return;
+        }
+        state = State.AUTHENTICATED;
+        name = who;
+        transport.reply(outcome == IdentityStore.Outcome.REGISTERED ? Replies.REGISTERED : Replies.AUTHENTICATED);
+        router.bind(who, self);
+        if (state == State.AUTHENTICATED) {
+            transport.resumeInput();
+        }
+    }
+
+    private boolean send(Command.Send send) {
+        if (state != State.AUTHENTICATED) {
+            transport.reply(Replies.err(Replies.NOT_AUTHENTICATED));
+            return true;
+        }
+        if (log.isLoggable(Level.DEBUG)) {
+            log.log(Level.DEBUG, "SEND from " + name + " to " + send.to() + ": " + send.text());
+        }
+        switch (router.send(name, send.to(), send.text())) {
+            case DELIVERED -> transport.reply(Replies.DELIVERED);
+            case QUEUED -> transport.reply(Replies.QUEUED);
+            case UNKNOWN_RECIPIENT -> transport.reply(Replies.err(Replies.UNKNOWN_RECIPIENT));
+            case QUEUE_FULL -> transport.reply(Replies.err(Replies.QUEUE_FULL));
+        }
+        return state != State.CLOSED;
+    }
+
+    /** Ends the session after its pending replies (QUIT, end of input). */
+    private void end() {
+        onClosed();
+        transport.closeAfterFlush();
+    }
+
+    /** Server-initiated close: the error line, then close. */
+    private void fail(String code) {
+        onClosed();
+        transport.reply(Replies.err(code));
+        transport.closeAfterFlush();
+    }
+}
