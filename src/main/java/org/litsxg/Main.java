@@ -1,6 +1,7 @@
 package org.litsxg;
 
 import java.io.PrintWriter;
+import org.litsxg.bench.BenchCommand;
 import org.litsxg.client.ClientCommand;
 import org.litsxg.server.ServerCommand;
 import picocli.CommandLine;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "litsxg", mixinStandardHelpOptions = true, version = "litsxg 1.0.0",
         description = "Litsxg: a minimal plaintext messaging server reached over Tor.",
-        subcommands = {ServerCommand.class, ClientCommand.class})
+        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @Spec
     private CommandSpec spec;
