@@ -115,9 +115,9 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
             }
             loopRef.set(loop);
             Signals.onTermOrInt(loop::stop);
-            stdout.println("litsxg listening on " + format(loop.address()));
-            stdout.flush();
             log.log(Level.INFO, "data directory " + dir.path() + ", " + names.size() + " identities");
+            stdout.println("litsxg listening on " + format(config.bind(), loop.address()));
+            stdout.flush();
             Thread selector = new Thread(() -> {
                 try {
                     loop.run();
@@ -145,14 +145,59 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         }
     }
 
-    /** {@code host:port}, IPv6 literals in brackets. */
-    static String format(InetSocketAddress address) {
-        String host = address.getAddress().getHostAddress();
-        if (host.indexOf(':') >= 0) {
-            int zone = host.indexOf('%');
-            host = "[" + (zone >= 0 ? host.substring(0, zone) : host) + "]";
+    /**
+     * {@code host:port} for the ready line: the bound address in its canonical text form (IPv6
+     * compressed as RFC 5952 says, in brackets) and the real port. The address is taken from
+     * what {@code --bind} resolved to, not from the socket, which reports a dual-stack wildcard
+     * as {@code ::} even when {@code 0.0.0.0} was asked for.
+     */
+    static String format(String bind, InetSocketAddress bound) {
+        java.net.InetAddress address = new InetSocketAddress(bind, 0).getAddress();
+        if (address == null) {
+            address = bound.getAddress();
         }
-        return host + ":" + address.getPort();
+        String host = address instanceof java.net.Inet6Address
+                ? "[" + compressIpv6(address.getAddress()) + "]"
+                : address.getHostAddress();
+        return host + ":" + bound.getPort();
+    }
+
+    /** RFC 5952 text: lower-case hex, no leading zeros, the longest run of 2+ zero groups as ::. */
+    static String compressIpv6(byte[] a) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -12,7 +12,8 @@ import java.lang.System.Logger.Level;
  *        ^                                   |                                          |
  *        +------ ERR auth-failed (1st, 2nd) -+                                          |
  *                                            | ERR auth-failed (3rd)                    |
- *  any state -- QUIT, end of input, ERR line-too-long, ERR auth-timeout,                |
+ *  any state -- QUIT, end of input, ERR line-too-long, ERR auth-timeout (not while an   |
+ *               AUTH that arrived in time is with the store),                            |
  *               ERR session-replaced, slow-consumer drop ---------------------------> CLOSED
  * </pre>
  *
@@ -35,6 +36,7 @@ final class Session {
     private State state = State.UNAUTHENTICATED;
     private String name;
     private int failures;
+    private boolean deadlinePassed;
 
     Session(Transport transport, Peer self, Router router, Authenticator authenticator, Logger log) {
         this.transport = transport;
@@ -95,10 +97,16 @@ final class Session {
         }
     }
 
-    /** The auth timeout expired; only an unauthenticated connection is closed. */
+    /**
+     * The auth timeout expired. An unauthenticated connection is closed; an AUTH that arrived in
+     * time but is still with the store is answered first: if it succeeds the connection stays,
+     * if it fails the {@code ERR auth-failed} is followed by {@code ERR auth-timeout} and close.
+     */
     void onAuthDeadline() {
-        if (state == State.UNAUTHENTICATED || state == State.AUTHENTICATING) {
+        if (state == State.UNAUTHENTICATED) {
             fail(Replies.AUTH_TIMEOUT);
+        } else if (state == State.AUTHENTICATING) {
+            deadlinePassed = true;
         }
     }
 
@@ -139,6 +147,11 @@ final class Session {
             failures++;
             if (failures >= MAX_AUTH_FAILURES) {
                 fail(Replies.AUTH_FAILED);
+                return;
+            }
+            if (deadlinePassed) {
+                transport.reply(Replies.err(Replies.AUTH_FAILED));
+                fail(Replies.AUTH_TIMEOUT);
                 return;
             }
             state = State.UNAUTHENTICATED;

@@ -124,6 +124,26 @@ class SessionTest {
     }
 
     @Test
+    void anAuthInFlightAtTheDeadlineIsAnsweredFirst() {
+        new Client().send("AUTH alice secret123");
+        Client ok = new Client();
+        ok.session.onLine("AUTH alice secret123");
+        ok.session.onAuthDeadline();
+        pendingAuth.run();
+        pendingAuth = null;
+        assertEquals(List.of("OK authenticated"), ok.io.lines);
+        assertFalse(ok.io.closing, "an AUTH that arrived in time and succeeds keeps the connection");
+
+        Client bad = new Client();
+        bad.session.onLine("AUTH alice wrong-secret");
+        bad.session.onAuthDeadline();
+        pendingAuth.run();
+        pendingAuth = null;
+        assertEquals(List.of("ERR auth-failed", "ERR auth-timeout"), bad.io.lines);
+        assertTrue(bad.io.closing);
+    }
+
+    @Test
     void endOfInputTakesTheNameOffline() {
         Client a = new Client();
         a.send("AUTH alice secret123");
