@@ -285,13 +285,18 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     }
 
     private void dropSlowConsumer() {
+        // The error line goes out only where it starts a line of its own: never glued to half
+        // a MSG line that the socket took part of.
+        boolean atLineStart = outStart == 0 || out[outStart - 1] == '\n';
         out = null;
         outStart = 0;
         outEnd = 0;
-        try {
-            channel.write(ByteBuffer.wrap(EventLoop.SLOW_CONSUMER_LINE));
-        } catch (IOException e) {
-            // best effort: the reader has stopped reading, the line may not fit
+        if (atLineStart) {
+            try {
+                channel.write(ByteBuffer.wrap(EventLoop.SLOW_CONSUMER_LINE));
+            } catch (IOException e) {
+                // best effort: the reader has stopped reading, the line may not fit
+            }
         }
         loop.countSlowConsumer();
         closeNow();
