@@ -7,13 +7,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code litsxg bench ...}: load commands run against a real server process. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {ConnectionsBench.class})
+        subcommands = {ConnectionsBench.class, SoakBench.class})
 public final class BenchCommand implements Runnable {
     @Spec
     private CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing benchmark: connections");
+        throw new ParameterException(spec.commandLine(), "missing benchmark: connections or soak");
     }
 }

@@ -72,7 +72,7 @@ public final class EventLoop {
         this.config = config;
         this.authenticator = authenticator;
         this.log = log;
-        this.router = new Router(knownNames, config.maxQueued());
+        this.router = new Router(knownNames, config.maxQueued(), config.maxPendingBytes());
         this.selector = Selector.open();
         this.listener = ServerSocketChannel.open();
         try {

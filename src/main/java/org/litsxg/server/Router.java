@@ -12,28 +12,51 @@ import java.util.Set;
  * are lost when the process ends; nothing here touches the disk.
  *
  * <p>A queue is delivered to its name's connection right after authentication, oldest first,
- * at most {@link #DRAIN_WINDOW_BYTES} ahead of what the operating system has taken, so a
- * reconnecting reader with a full queue never trips the slow-consumer bound. While a queue is
- * still draining, live messages for that name join its tail, which keeps every sender's order.
+ * at most {@link #DRAIN_WINDOW_BYTES} ahead of what the operating system has taken, and never
+ * closer than one longest {@code MSG} line to the pending-output bound (see
+ * {@link #drainWindow}), so a reconnecting reader with a full queue never trips the
+ * slow-consumer bound. While a queue is still draining, live messages for that name join its
+ * tail, which keeps every sender's order.
  *
  * <p>Not thread-safe: owned by the selector thread. Never blocks.
  */
 final class Router {
     /** How far ahead of the socket a draining queue is pushed, in bytes. */
     static final int DRAIN_WINDOW_BYTES = 64 * 1024;
+    /**
+     * The longest {@code MSG} line, LF included: a 32-character sender and the longest text a
+     * 4096-byte {@code SEND} to a 1-character name carries.
+     */
+    static final int MAX_MSG_LINE_BYTES = "MSG ".length() + CommandParser.MAX_NAME_CHARS + 1
+            + (LineFramer.MAX_LINE_BYTES - "SEND a ".length()) + 1;
 
     /** The result of one SEND. */
     enum SendOutcome { DELIVERED, QUEUED, UNKNOWN_RECIPIENT, QUEUE_FULL }
 
     private final Set<String> known;
     private final int maxQueued;
+    private final long drainWindow;
     private final Map<String, Peer> online = new HashMap<>();
     private final Map<String, ArrayDeque<byte[]>> queues = new HashMap<>();
 
     /** {@code known} is taken over (not copied): the names registered in the identity store. */
-    Router(Set<String> known, int maxQueued) {
+    Router(Set<String> known, int maxQueued, long maxPendingBytes) {
         this.known = known;
         this.maxQueued = maxQueued;
+        this.drainWindow = drainWindow(maxPendingBytes);
+    }
+
+    /** With the default pending-output bound. */
+    Router(Set<String> known, int maxQueued) {
+        this(known, maxQueued, ServerConfig.DEFAULT_MAX_PENDING_BYTES);
+    }
+
+    /**
+     * How far ahead of the socket a queue is pushed: {@link #DRAIN_WINDOW_BYTES}, or less when
+     * the pending-output bound is small, so that pushing one more line never passes the bound.
+     */
+    static long drainWindow(long maxPendingBytes) {
+        return Math.min(DRAIN_WINDOW_BYTES, maxPendingBytes - MAX_MSG_LINE_BYTES);
     }
 
     boolean isKnown(String name) {
@@ -111,7 +134,7 @@ final class Router {
         if (peer == null || queue == null) {
             return;
         }
-        while (!queue.isEmpty() && peer.pendingBytes() < DRAIN_WINDOW_BYTES) {
+        while (!queue.isEmpty() && peer.pendingBytes() < drainWindow) {
             if (!peer.offer(queue.peek())) {
                 return;
             }

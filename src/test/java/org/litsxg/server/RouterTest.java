@@ -108,4 +108,41 @@ class RouterTest {
         Router none = new Router(new HashSet<>(Set.of("bob")), 0);
         assertEquals(Router.SendOutcome.QUEUE_FULL, none.send("alice", "bob", "hi"));
     }
+    /**
+     * Found by SessionFuzzTest (seed big-queue-then-reconnect): with --max-pending-bytes below the
+     * 64 KiB drain window (8192 is allowed), draining a queue of three 4000-byte messages to a
+     * reader that has just authenticated pushed its pending output past the bound, so the server
+     * dropped it as a slow consumer: its AUTH was answered ERR slow-consumer and two queued
+     * messages were lost, on every reconnection.
+     */
+    @Test
+    void drainingAQueueNeverPushesAFreshReaderPastItsPendingBound() {
+        long bound = ServerConfig.MIN_PENDING_BYTES;
+        Router small = new Router(new HashSet<>(Set.of("alice", "bob")), 1000, bound);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Router.SendOutcome.QUEUED, small.send("alice", "bob", "#" + i + " " + ".".repeat(3990)));
+        }
+        RecordingPeer bob = new RecordingPeer(bound);
+        bob.reply("OK authenticated");
+        bob.pending = "OK authenticated\n".length();
+        small.bind("bob", bob);
+        assertFalse(bob.dropped, "a reader that has not stopped reading is not dropped by its own queue");
+        assertTrue(bob.pending <= bound);
+        while (small.queued("bob") > 0) {
+            bob.pending = 0; // the socket took everything
+            small.drain("bob");
+            assertFalse(bob.dropped);
+        }
+        assertEquals(4, bob.lines.size(), "OK authenticated, then all three messages");
+    }
+
+    @Test
+    void theLongestMsgLineStillFitsUnderTheSmallestBound() {
+        String longestText = ".".repeat(LineFramer.MAX_LINE_BYTES - "SEND b ".length());
+        byte[] line = ("MSG " + "a".repeat(CommandParser.MAX_NAME_CHARS) + " " + longestText + "\n").getBytes();
+        assertEquals(Router.MAX_MSG_LINE_BYTES, line.length);
+        assertTrue(Router.drainWindow(ServerConfig.MIN_PENDING_BYTES) > 0);
+        assertTrue(Router.drainWindow(ServerConfig.MIN_PENDING_BYTES) + Router.MAX_MSG_LINE_BYTES <= ServerConfig.MIN_PENDING_BYTES);
+        assertEquals(Router.DRAIN_WINDOW_BYTES, Router.drainWindow(ServerConfig.DEFAULT_MAX_PENDING_BYTES));
+    }
 }
