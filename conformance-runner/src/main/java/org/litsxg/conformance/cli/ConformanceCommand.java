@@ -1,0 +1,349 @@
+package org.litsxg.conformance.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.EngineFilter;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.litsxg.conformance.launch.KitLauncher;
+import org.litsxg.conformance.report.Json;
+import org.litsxg.conformance.report.Outcome;
+import org.litsxg.conformance.report.OutcomeReport;
+import org.litsxg.conformance.support.ClauseCatalog;
+import org.litsxg.conformance.support.CommandTemplate;
+import org.litsxg.conformance.support.KitSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code litsxg conformance}: certifies a Litsxg build, started from a command template, against
+ * the bundled features, through the same JUnit Platform launcher configuration as
+ * {@code mvn verify}. Exit 0 conformant, 1 not conformant, 2 usage error or a build that cannot
+ * be started at all.
+ */
+@Command(name = "litsxg conformance", mixinStandardHelpOptions = true, versionProvider = ConformanceCommand.Version.class,
+        sortOptions = false, usageHelpWidth = 100,
+        description = {"Certify a Litsxg build against the spec's clauses.",
+            "The build is started from a command template for each scenario, in a fresh data directory on a free port.",
+            "Placeholders: {port} {bind} {data_dir} {max_queued} {max_connections} {auth_timeout} {max_pending_bytes} {log_level}.",
+            "A scenario that needs a placeholder the template lacks is reported NOT RUN, never passed."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:conformant (every selected MUST clause passed)", "1:not conformant",
+            "2:usage error, or the build cannot be started at all"})
+public final class ConformanceCommand implements Callable<Integer> {
+    static final int CONFORMANT = 0;
+    static final int NOT_CONFORMANT = 1;
+    static final int USAGE = 2;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--server", paramLabel = "TEMPLATE",
+            description = "Command template that starts the build under test, e.g. 'python3 my/server.py --port {port} --data-dir {data_dir}'. Default: the bundled reference server.")
+    private String server;
+
+    @Option(names = "--clause", paramLabel = "ID", split = ",",
+            description = "Run only these clauses (AUTH-3) or areas (AUTH); repeatable or comma-separated.")
+    private List<String> clauses = new ArrayList<>();
+
+    @Option(names = "--tags", paramLabel = "EXPR", description = "Cucumber tag expression to select scenarios, e.g. '@must and not @PROC-12'.")
+    private String tags;
+
+    @Option(names = "--dry-run", description = "List the selected scenarios with their clauses; run nothing.")
+    private boolean dryRun;
+
+    @Option(names = "--strict", description = "SHOULD clauses that fail (NON-STRICT), and testable clauses not run, fail the run.")
+    private boolean strict;
+
+    @Option(names = "--fail-on-skip", description = "A testable clause that could not be run on this build fails the run.")
+    private boolean failOnSkip;
+
+    @Option(names = "--baseline", paramLabel = "FILE",
+            description = "Expected failures: one clause id a line (# comments). Listed failures do not fail the run; a listed clause that passes does (stale entry).")
+    private Path baselineFile;
+
+    @Option(names = "--timescale", paramLabel = "X", description = "Multiply every wait by X for a slow build or machine (default: ${DEFAULT-VALUE}).")
+    private double timescale = 1.0;
+
+    @Option(names = "--startup-timeout", paramLabel = "SECONDS", description = "How long a start may take before it counts as failed (default: ${DEFAULT-VALUE}).")
+    private int startupTimeout = 20;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "Scenarios run at once (default: ${DEFAULT-VALUE}).")
+    private int parallel = 3;
+
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Write reports here: report.html, junit.xml, messages.ndjson, outcomes.json, index.json.")
+    private Path reportDir;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public ConformanceCommand() {
+        this(System.out, System.err);
+    }
+
+    public ConformanceCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    /** The kit's version, from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"litsxg conformance kit " + BuildIdentity.currentKitVersion()};
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        ClauseCatalog catalog = ClauseCatalog.bundled();
+        String template = server != null ? server : referenceTemplate();
+        CommandTemplate parsed;
+        try {
+            parsed = CommandTemplate.parse(template);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
+        }
+        if (timescale <= 0 || startupTimeout < 1 || parallel < 1) {
+            throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
+        }
+        String selection = selection(catalog);
+        Baseline baseline = Baseline.empty();
+        if (baselineFile != null) {
+            try {
+                baseline = Baseline.read(baselineFile, catalog);
+            } catch (IOException e) {
+                throw new ParameterException(spec.commandLine(), "--baseline: cannot read " + baselineFile + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--baseline: " + e.getMessage());
+            }
+        }
+        if (dryRun) {
+            return list(selection);
+        }
+        BuildIdentity identity = BuildIdentity.of(template, parsed.render(placeholderNames(parsed)));
+        Optional<String> cannotStart = Preflight.check(parsed, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
+        if (cannotStart.isPresent()) {
+            err.println("litsxg conformance: the build cannot be started: " + cannotStart.get());
+            return USAGE;
+        }
+        Path outDir = reportDir != null ? Files.createDirectories(reportDir) : Files.createTempDirectory("litsxg-conformance");
+        List<String> plugins = new ArrayList<>(List.of(ScenarioLog.class.getName(),
+                "junit:" + outDir.resolve("junit.xml"), "message:" + outDir.resolve("messages.ndjson")));
+        KitLauncher.Run run = KitLauncher.Run.of(template, outDir)
+                .withTags(selection)
+                .withParallelism(parallel)
+                .withSetting(KitSettings.TIMESCALE, Double.toString(timescale))
+                .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(startupTimeout))
+                .withPlugins(plugins);
+        out.println("litsxg conformance: " + template);
+        long t0 = System.nanoTime();
+        ScenarioLog.console(out);
+        KitLauncher.Result result = KitLauncher.run(run);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        OutcomeReport report = result.report();
+        Baseline.Verdict verdict = baseline.judge(report, strict, failOnSkip);
+        boolean conformant = verdict.passes();
+        String summary = summaryLine(report, verdict, conformant, seconds);
+        out.println();
+        out.println(summary);
+        printDetails(report, verdict);
+        if (reportDir != null) {
+            writeReports(outDir, report, summary, identity, verdict);
+            out.println("reports: " + outDir.toAbsolutePath().resolve("report.html"));
+        }
+        return conformant ? CONFORMANT : NOT_CONFORMANT;
+    }
+
+    /** The bundled reference server, from the launcher's property or next to this jar in the repository. */
+    private String referenceTemplate() {
+        String jar = System.getProperty(KitSettings.REFERENCE_JAR);
+        if (jar == null) {
+            Path here = Path.of(ConformanceCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+            jar = here.getParent().resolve("../../src/target/litsxg.jar").normalize().toString();
+        }
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new ParameterException(spec.commandLine(),
+                    "no --server given and the reference server jar is missing: " + jar + " (build it: mvn -DskipTests package)");
+        }
+        return KitSettings.referenceTemplate(jar, System.getProperty(KitSettings.REFERENCE_CDS));
+    }
+
+    /** The tag expression for --clause and --tags, or null for everything. */
+    private String selection(ClauseCatalog catalog) {
+        List<String> parts = new ArrayList<>();
+        if (!clauses.isEmpty()) {
+            List<String> ids = new ArrayList<>();
+            for (String c : clauses) {
+                String id = c.trim().toUpperCase(Locale.ROOT);
+                if (catalog.get(id).isPresent()) {
+                    ids.add("@" + id);
+                    continue;
+                }
+                List<String> area = catalog.all().stream().filter(x -> x.area().equals(id)).map(x -> "@" + x.id()).toList();
+                if (area.isEmpty()) {
+                    throw new ParameterException(spec.commandLine(), "--clause: '" + c + "' is neither a clause id nor an area of the spec");
+                }
+                ids.addAll(area);
+            }
+            parts.add("(" + String.join(" or ", ids) + ")");
+        }
+        if (tags != null && !tags.isBlank()) {
+            parts.add("(" + tags + ")");
+        }
+        return parts.isEmpty() ? null : String.join(" and ", parts);
+    }
+
+    private int list(String selection) {
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectPackage("features"))
+                .filters(EngineFilter.includeEngines("cucumber"))
+                .configurationParameters(Map.of("cucumber.glue", KitLauncher.GLUE));
+        TestPlan plan = LauncherFactory.create().discover(request.build());
+        io.cucumber.tagexpressions.Expression filter = selection == null ? null
+                : io.cucumber.tagexpressions.TagExpressionParser.parse(selection);
+        int n = 0;
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier id : plan.getDescendants(root)) {
+                if (!id.isTest()) {
+                    continue;
+                }
+                List<String> t = id.getTags().stream().map(x -> "@" + x.getName()).toList();
+                if (filter != null && !filter.evaluate(t)) {
+                    continue;
+                }
+                String loc = id.getSource()
+                        .filter(org.junit.platform.engine.support.descriptor.ClasspathResourceSource.class::isInstance)
+                        .map(org.junit.platform.engine.support.descriptor.ClasspathResourceSource.class::cast)
+                        .map(c -> c.getClasspathResourceName() + c.getPosition().map(p -> ":" + p.getLine()).orElse(""))
+                        .orElse("");
+                out.printf(Locale.ROOT, "%-28s %-30s %s%n", String.join(" ", t), loc, id.getDisplayName());
+                n++;
+            }
+        }
+        out.println(n + " scenarios selected");
+        return n > 0 ? CONFORMANT : USAGE;
+    }
+
+    private String summaryLine(OutcomeReport report, Baseline.Verdict verdict, boolean conformant, double seconds) {
+        long selected = report.clauses().size();
+        long passed = report.count(Outcome.OK) + report.count(Outcome.INFORMATIONAL);
+        StringBuilder s = new StringBuilder();
+        s.append(conformant ? "conformant" : "NOT CONFORMANT").append(": ").append(passed).append('/').append(selected)
+                .append(" clauses");
+        List<String> bits = new ArrayList<>();
+        bits.add(report.count(Outcome.FAILED) + " failed");
+        if (report.count(Outcome.NON_STRICT) > 0) {
+            bits.add(report.count(Outcome.NON_STRICT) + " non-strict");
+        }
+        long notRun = report.count(Outcome.NOT_RUN);
+        long untestable = report.clauses().stream().filter(c -> c.outcome() == Outcome.NOT_RUN
+                && (c.scenarios() == null || c.scenarios().isEmpty())).count();
+        if (notRun > 0) {
+            bits.add(notRun + " not run (" + untestable + " untestable by the spec)");
+        }
+        if (report.count(Outcome.INFORMATIONAL) > 0) {
+            bits.add(report.count(Outcome.INFORMATIONAL) + " informational");
+        }
+        if (!verdict.expectedFailures().isEmpty()) {
+            bits.add(verdict.expectedFailures().size() + " expected by the baseline");
+        }
+        if (!verdict.stale().isEmpty()) {
+            bits.add(verdict.stale().size() + " stale baseline entries");
+        }
+        s.append(", ").append(String.join(", ", bits));
+        if (!report.unselected().isEmpty()) {
+            s.append("; ").append(report.unselected().size()).append(" clauses not selected");
+        }
+        if (!verdict.newFailures().isEmpty()) {
+            s.append(" [failed: ").append(String.join(" ", verdict.newFailures())).append(']');
+        }
+        s.append(String.format(Locale.ROOT, " (%.1f s)", seconds));
+        return s.toString();
+    }
+
+    private void printDetails(OutcomeReport report, Baseline.Verdict verdict) {
+        String area = null;
+        for (OutcomeReport.ClauseResult c : report.clauses()) {
+            boolean show = c.outcome() == Outcome.FAILED || c.outcome() == Outcome.NON_STRICT
+                    || verdict.stale().contains(c.id()) || verdict.missing().contains(c.id());
+            if (!show) {
+                continue;
+            }
+            if (!c.area().equals(area)) {
+                area = c.area();
+                out.println();
+                out.println("== " + area);
+            }
+            String tag = verdict.stale().contains(c.id()) ? "STALE BASELINE ENTRY (now passes)"
+                    : verdict.expectedFailures().contains(c.id()) ? c.outcome().label() + " (expected by the baseline)"
+                    : c.outcome().label();
+            out.println(c.id() + " (" + c.level() + ") " + tag + ": " + c.summary());
+            if (c.reason() != null && !verdict.stale().contains(c.id())) {
+                c.reason().lines().forEach(l -> out.println("    " + l));
+            }
+            if (c.scenarios() != null) {
+                c.scenarios().forEach(s -> out.println("    - " + s));
+            }
+        }
+    }
+
+    private void writeReports(Path dir, OutcomeReport report, String summary, BuildIdentity identity,
+            Baseline.Verdict verdict) throws IOException {
+        HtmlReport.write(dir.resolve("report.html"), report, summary, identity, ScenarioLog.current(), verdict);
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("summary", summary);
+        index.put("build", identity.toMap());
+        index.put("strict", strict);
+        index.put("baseline", Map.of("expected_failures", verdict.expectedFailures(), "stale", verdict.stale(),
+                "new_failures", verdict.newFailures(), "not_run_failing", verdict.missing()));
+        index.put("files", List.of("report.html", "junit.xml", "messages.ndjson", "outcomes.json"));
+        Files.writeString(dir.resolve("index.json"), Json.write(index));
+    }
+
+    private static Map<String, String> placeholderNames(CommandTemplate t) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String p : CommandTemplate.KNOWN_PLACEHOLDERS) {
+            m.put(p, "{" + p + "}");
+        }
+        return m;
+    }
+
+    /** Runs the command line with the kit's error conventions (one line on stderr, exit 2). */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cmd = new CommandLine(new ConformanceCommand(out, err));
+        cmd.setOut(new java.io.PrintWriter(out, true));
+        cmd.setErr(new java.io.PrintWriter(err, true));
+        cmd.setParameterExceptionHandler((ex, argv) -> {
+            err.println("litsxg conformance: " + ex.getMessage().replace('\n', ' '));
+            return USAGE;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println("litsxg conformance: " + String.valueOf(ex.getMessage()).replace('\n', ' '));
+            return USAGE;
+        });
+        return cmd.execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+}

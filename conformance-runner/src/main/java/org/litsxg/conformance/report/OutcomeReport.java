@@ -1,0 +1,264 @@
+package org.litsxg.conformance.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.litsxg.conformance.support.ClauseCatalog;
+
+/**
+ * The result of one kit run, per scenario and per clause, with the verdict and the one-line
+ * summary ({@code conformant: 131/131 clauses passed [0 failed, ...]}).
+ *
+ * <p>A clause's outcome is the worst outcome of the scenarios tagged with it (FAILED over
+ * NON-STRICT over NOT RUN over OK over INFORMATIONAL). A clause {@code clauses.tsv} marks
+ * untestable is NOT RUN with its reason. A testable clause no scenario of this run checked
+ * (the run was filtered by tags or features) is listed as not selected and counted nowhere.
+ *
+ * <p>Immutable. Written to and read from {@code outcomes.json}, so a launcher (the CLI,
+ * a test) can read back what the Cucumber plugin wrote.
+ */
+public final class OutcomeReport {
+
+    /** One clause's outcome. */
+    public record ClauseResult(String id, String level, String area, String summary, Outcome outcome,
+            String reason, List<String> scenarios) {
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("level", level);
+            m.put("area", area);
+            m.put("summary", summary);
+            m.put("outcome", outcome.label());
+            if (reason != null) {
+                m.put("reason", reason);
+            }
+            m.put("scenarios", scenarios);
+            return m;
+        }
+
+        @SuppressWarnings("unchecked")
+        static ClauseResult fromMap(Map<String, Object> m) {
+            return new ClauseResult((String) m.get("id"), (String) m.get("level"), (String) m.get("area"),
+                    (String) m.get("summary"), Outcome.of((String) m.get("outcome")), (String) m.get("reason"),
+                    (List<String>) m.get("scenarios"));
+        }
+    }
+
+    private final String subject;
+    private final List<ClauseResult> clauses;
+    private final List<String> unselected;
+    private final List<ScenarioResult> scenarios;
+
+    private OutcomeReport(String subject, List<ClauseResult> clauses, List<String> unselected,
+            List<ScenarioResult> scenarios) {
+        this.subject = subject;
+        this.clauses = List.copyOf(clauses);
+        this.unselected = List.copyOf(unselected);
+        this.scenarios = List.copyOf(scenarios);
+    }
+
+    /** Aggregates scenario results into clause outcomes, in the catalogue's order. */
+    public static OutcomeReport of(String subject, List<ScenarioResult> scenarios, ClauseCatalog catalog) {
+        Map<String, List<ScenarioResult>> byClause = new LinkedHashMap<>();
+        for (ScenarioResult s : scenarios) {
+            for (String c : s.clauses()) {
+                byClause.computeIfAbsent(c, k -> new ArrayList<>()).add(s);
+            }
+        }
+        List<ClauseResult> out = new ArrayList<>();
+        List<String> unselected = new ArrayList<>();
+        for (ClauseCatalog.Clause c : catalog.all()) {
+            List<ScenarioResult> ss = byClause.remove(c.id());
+            if (ss != null) {
+                out.add(aggregate(c.id(), c.level(), c.area(), c.summary(), ss));
+            } else if (!c.testable()) {
+                out.add(new ClauseResult(c.id(), c.level(), c.area(), c.summary(), Outcome.NOT_RUN,
+                        "untestable: " + c.untestable(), List.of()));
+            } else {
+                unselected.add(c.id());
+            }
+        }
+        if (!unselected.isEmpty()) {
+            // A filtered run: untestable clauses are as unselected as the rest; leave them out.
+            List<ClauseResult> untestable = out.stream().filter(c -> c.scenarios().isEmpty()
+                    && c.reason() != null && c.reason().startsWith("untestable: ")).toList();
+            out.removeAll(untestable);
+            untestable.forEach(c -> unselected.add(c.id()));
+        }
+        for (Map.Entry<String, List<ScenarioResult>> e : byClause.entrySet()) {
+            String id = e.getKey();
+            out.add(aggregate(id, e.getValue().get(0).level().toUpperCase(java.util.Locale.ROOT),
+                    id.substring(0, id.indexOf('-')), "(not in " + ClauseCatalog.RESOURCE + ")", e.getValue()));
+        }
+        return new OutcomeReport(subject, out, unselected, scenarios);
+    }
+
+    private static ClauseResult aggregate(String id, String level, String area, String summary,
+            List<ScenarioResult> ss) {
+        Outcome worst = null;
+        ScenarioResult cause = null;
+        for (ScenarioResult s : ss) {
+            Outcome next = worst == null ? s.outcome() : Outcome.worst(worst, s.outcome());
+            if (cause == null || next != worst) {
+                cause = s;
+            }
+            worst = next;
+        }
+        String reason = worst == Outcome.OK || cause == null ? null : cause.message();
+        if (worst == Outcome.INFORMATIONAL && cause != null && !cause.observations().isEmpty()) {
+            reason = String.join("; ", cause.observations());
+        }
+        return new ClauseResult(id, level, area, summary, worst, reason,
+                ss.stream().map(s -> s.location() + " " + s.name() + ": " + s.outcome().label()).toList());
+    }
+
+    public String subject() {
+        return subject;
+    }
+
+    public List<ClauseResult> clauses() {
+        return clauses;
+    }
+
+    public List<ScenarioResult> scenarios() {
+        return scenarios;
+    }
+
+    /** Testable clauses no scenario of this run checked. */
+    public List<String> unselected() {
+        return unselected;
+    }
+
+    public Optional<ClauseResult> clause(String id) {
+        return clauses.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    public long count(Outcome o) {
+        return clauses.stream().filter(c -> c.outcome() == o).count();
+    }
+
+    /** Not-run clauses that are marked untestable. */
+    public long untestable() {
+        return clauses.stream().filter(c -> c.outcome() == Outcome.NOT_RUN && c.reason() != null
+                && c.reason().startsWith("untestable: ")).count();
+    }
+
+    /** The clause ids with outcome {@code o}. */
+    public List<String> ids(Outcome o) {
+        return clauses.stream().filter(c -> c.outcome() == o).map(ClauseResult::id).toList();
+    }
+
+    /**
+     * The verdict: {@code NOT CONFORMANT} when a MUST clause failed; otherwise
+     * {@code incomplete} when a testable clause was not run; otherwise {@code conformant}.
+     * With {@code strict}, NON-STRICT clauses also make a build not conformant, and NOT RUN
+     * testable clauses too (Smack's "impossible to run is failure").
+     */
+    public String verdict(boolean strict) {
+        long testableNotRun = count(Outcome.NOT_RUN) - untestable();
+        if (count(Outcome.FAILED) > 0 || strict && (count(Outcome.NON_STRICT) > 0 || testableNotRun > 0)) {
+            return "NOT CONFORMANT";
+        }
+        return testableNotRun > 0 ? "incomplete" : "conformant";
+    }
+
+    /** Whether the build passes certification (no MUST clause failed; strict: nothing missing either). */
+    public boolean conformant(boolean strict) {
+        return verdict(strict).equals("conformant");
+    }
+
+    /** The one-line summary. */
+    public String summaryLine(boolean strict) {
+        long passed = count(Outcome.OK) + count(Outcome.INFORMATIONAL);
+        long notRun = count(Outcome.NOT_RUN);
+        long untestable = untestable();
+        StringBuilder out = new StringBuilder();
+        out.append(verdict(strict)).append(": ").append(passed).append('/').append(clauses.size())
+                .append(" clauses passed [").append(count(Outcome.FAILED)).append(" failed, ")
+                .append(count(Outcome.NON_STRICT)).append(" non-strict, ")
+                .append(notRun).append(" not run");
+        if (untestable > 0) {
+            out.append(" (").append(untestable).append(" untestable)");
+        }
+        out.append(", ").append(count(Outcome.INFORMATIONAL)).append(" informational]");
+        if (!unselected.isEmpty()) {
+            out.append("; ").append(unselected.size()).append(" clauses not selected");
+        }
+        return out.toString();
+    }
+
+    /** The summary line, then every clause that is FAILED, NON-STRICT or testable NOT RUN, by area. */
+    public String text(boolean strict) {
+        StringBuilder out = new StringBuilder(summaryLine(strict)).append('\n');
+        String area = null;
+        for (ClauseResult c : clauses) {
+            boolean show = c.outcome() == Outcome.FAILED || c.outcome() == Outcome.NON_STRICT
+                    || c.outcome() == Outcome.NOT_RUN && (c.reason() == null || !c.reason().startsWith("untestable: "));
+            if (!show) {
+                continue;
+            }
+            if (!c.area().equals(area)) {
+                area = c.area();
+                out.append("  ").append(area).append('\n');
+            }
+            String reason = c.reason() == null ? "" : c.reason().lines().findFirst().orElse("");
+            for (String line : c.reason() == null ? List.<String>of() : c.reason().lines().toList()) {
+                if (line.startsWith("Actual:")) {
+                    reason = line.substring("Actual:".length()).trim();
+                }
+            }
+            out.append(String.format("    %-11s %-9s %s: %s%n", c.outcome().label(), c.id(), c.summary(),
+                    abbreviate(reason, 160)));
+        }
+        return out.toString();
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+
+    /** The report as JSON. */
+    public String toJson(boolean strict) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("subject", subject);
+        m.put("verdict", verdict(strict));
+        m.put("summary", summaryLine(strict));
+        Map<String, Object> counts = new LinkedHashMap<>();
+        for (Outcome o : Outcome.values()) {
+            counts.put(o.label(), count(o));
+        }
+        counts.put("untestable", untestable());
+        counts.put("not selected", (long) unselected.size());
+        m.put("counts", counts);
+        m.put("clauses", clauses.stream().map(ClauseResult::toMap).toList());
+        m.put("unselected", unselected);
+        m.put("scenarios", scenarios.stream().map(ScenarioResult::toMap).toList());
+        return Json.write(m);
+    }
+
+    /** Writes {@link #toJson} to {@code file}, creating its directory. */
+    public void write(Path file, boolean strict) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        Files.writeString(file, toJson(strict), StandardCharsets.UTF_8);
+    }
+
+    /** Reads a report written by {@link #write}. */
+    @SuppressWarnings("unchecked")
+    public static OutcomeReport read(Path file) throws IOException {
+        Map<String, Object> m = (Map<String, Object>) Json.read(Files.readString(file, StandardCharsets.UTF_8));
+        List<ClauseResult> clauses = ((List<Map<String, Object>>) m.get("clauses")).stream()
+                .map(ClauseResult::fromMap).toList();
+        List<ScenarioResult> scenarios = ((List<Map<String, Object>>) m.get("scenarios")).stream()
+                .map(ScenarioResult::fromMap).toList();
+        return new OutcomeReport((String) m.get("subject"), clauses, (List<String>) m.get("unselected"), scenarios);
+    }
+}

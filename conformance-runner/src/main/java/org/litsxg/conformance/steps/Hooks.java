@@ -1,0 +1,36 @@
+package org.litsxg.conformance.steps;
+
+import io.cucumber.java.After;
+import io.cucumber.java.Before;
+import io.cucumber.java.Scenario;
+
+/**
+ * Opens the scenario's context before its first step and closes it after its last: every
+ * connection, every server process, the temporary directory. A failed scenario gets the
+ * output of every server process and the transcript of every connection attached.
+ */
+public final class Hooks {
+
+    private final ScenarioContext ctx;
+
+    public Hooks(ScenarioContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Before(order = 0)
+    public void begin(Scenario scenario) {
+        ctx.begin(scenario);
+    }
+
+    @After(order = 0)
+    public void end(Scenario scenario) {
+        try {
+            ctx.shutdown();
+            if (scenario.isFailed()) {
+                ctx.attachEvidence();
+            }
+        } finally {
+            ctx.close();
+        }
+    }
+}

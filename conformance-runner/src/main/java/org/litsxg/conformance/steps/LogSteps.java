@@ -1,0 +1,193 @@
+package org.litsxg.conformance.steps;
+
+import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
+import io.cucumber.java.en.When;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.litsxg.conformance.report.Json;
+import org.litsxg.conformance.support.ServerProcess;
+import org.litsxg.conformance.support.WireClient;
+
+/** Steps about what the server writes on stdout and stderr. */
+public final class LogSteps {
+
+    private static final Pattern KEY_VALUE = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*=(\"[^\"]*\"|\\S*)");
+
+    private final ScenarioContext ctx;
+    private int stderrMark = -1;
+    private final List<Integer> clientPorts = new ArrayList<>();
+
+    public LogSteps(ScenarioContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private ServerProcess process() {
+        return ctx.server().current();
+    }
+
+    private void stop() {
+        if (ctx.server().isRunning()) {
+            ctx.stop(ctx.server());
+        }
+    }
+
+    @Given("the server is running with its most verbose log level")
+    public void mostVerbose() {
+        if (ctx.settings().server().has("log_level")) {
+            ctx.server().set("log_level", "debug");
+            ctx.observe("log level debug");
+        } else {
+            ctx.observe("the build's command line sets no log level; its default applies");
+        }
+        ctx.running();
+    }
+
+    @Then("after a stop the server's stdout is exactly its ready line")
+    public void stdoutAfterStop() {
+        stop();
+        List<String> lines = process().stdout().lines();
+        String expected = ServerSteps.READY + ServerSteps.literal(ctx.server().bind()) + ":" + ctx.server().port();
+        ctx.check(lines.equals(List.of(expected)), "stdout holds exactly one line: " + expected, "stdout: " + lines);
+    }
+
+    @Then("every stderr line is plain UTF-8 text")
+    public void plainStderr() {
+        byte[] bytes = process().stderr().bytes();
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        boolean utf8 = Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes);
+        List<String> bad = new ArrayList<>();
+        for (String line : process().stderr().lines()) {
+            if (line.codePoints().anyMatch(c -> c != '\t' && Character.getType(c) == Character.CONTROL)) {
+                bad.add(line);
+            }
+        }
+        ctx.check(utf8 && bad.isEmpty(), "stderr is UTF-8 text lines with no control character but TAB",
+                (utf8 ? "" : "stderr is not valid UTF-8; ") + (bad.isEmpty() ? "" : "lines with control characters: "
+                        + bad));
+    }
+
+    @Then("after a stop no stderr line is a JSON value or a key=value record")
+    public void noStructured() {
+        stop();
+        List<String> structured = new ArrayList<>();
+        for (String line : process().stderr().lines()) {
+            String t = line.trim();
+            if ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"))) {
+                try {
+                    Json.read(t);
+                    structured.add(line);
+                    continue;
+                } catch (RuntimeException notJson) {
+                    // Not JSON: plain text that happens to use brackets.
+                }
+            }
+            String rest = KEY_VALUE.matcher(t).replaceAll("").trim();
+            long pairs = KEY_VALUE.matcher(t).results().count();
+            if (pairs >= 3 && rest.isEmpty()) {
+                structured.add(line);
+            }
+        }
+        ctx.check(structured.isEmpty(), "no stderr line is a JSON value or a line of key=value pairs only",
+                "structured lines: " + structured);
+    }
+
+    @When("{conn} authenticates {int} times on new connections")
+    public void authenticatesTimes(String label, int times) {
+        for (int i = 1; i <= times; i++) {
+            WireClient c = ctx.connect(label + "#again-" + i);
+            ctx.authenticate(c, "OK authenticated");
+            c.close();
+        }
+    }
+
+    @Given("the server has been restarted")
+    public void hasBeenRestarted() {
+        ctx.stop(ctx.server());
+        ctx.recordStoreBefore("restart");
+        ctx.start(ctx.server());
+    }
+
+    @When("{int} clients connect, ping and quit while the kit counts the server's stderr lines")
+    public void clientsWhileCounting(int n) {
+        ctx.running();
+        // Start-up lines may follow the ready line; let them come before counting.
+        ctx.pause(ctx.settings().quietPeriod());
+        stderrMark = process().stderr().lines().size();
+        for (int i = 1; i <= n; i++) {
+            WireClient c = ctx.connect("visitor-" + i);
+            clientPorts.add(c.localPort());
+            ctx.sendLine(c, "PING");
+            ctx.expectReply(c, "PONG");
+            ctx.sendLine(c, "QUIT");
+            ctx.expectReply(c, "OK bye");
+            ctx.expectClosed(c);
+        }
+    }
+
+    @When("{conn} sends {word} {int} messages while the kit counts the server's stderr lines")
+    public void messagesWhileCounting(String label, String recipient, int n) {
+        ctx.pause(ctx.settings().quietPeriod());
+        stderrMark = process().stderr().lines().size();
+        for (WireClient c : ctx.clients()) {
+            clientPorts.add(c.localPort());
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            out.append("SEND ").append(recipient).append(' ')
+                    .append(ctx.nextNumberedText(ScenarioContext.nameOf(label), recipient)).append('\n');
+        }
+        ctx.send(ctx.client(label), out.toString().getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < n; i++) {
+            ctx.expectReply(ctx.client(label), "OK delivered");
+        }
+    }
+
+    @Then("the server's stderr did not grow and names no client port")
+    public void stderrDidNotGrow() {
+        // Lines about the clients may come a little after them; give them a quiet period.
+        ctx.pause(ctx.settings().quietPeriod());
+        List<String> lines = process().stderr().lines();
+        List<String> added = lines.subList(Math.min(stderrMark, lines.size()), lines.size());
+        List<String> naming = new ArrayList<>();
+        for (String l : lines) {
+            for (int port : clientPorts) {
+                if (Pattern.compile("(?<![0-9])" + port + "(?![0-9])").matcher(l).find()) {
+                    naming.add(l);
+                }
+            }
+        }
+        ctx.check(added.isEmpty() && naming.isEmpty(), "no stderr line per connection, command or message, and none"
+                        + " naming a client port " + clientPorts,
+                (added.isEmpty() ? "" : "new stderr lines: " + added + " ") + (naming.isEmpty() ? ""
+                        : "lines naming a client port: " + naming));
+    }
+
+    @Then("the kit records the server's stderr after a stop")
+    public void recordStderr() {
+        stop();
+        List<String> lines = process().stderr().lines();
+        ctx.observe(lines.size() + " stderr lines: " + String.join(" | ", lines));
+    }
+
+    @Then("the kit records whether message text appears on stderr")
+    public void recordPlaintext() {
+        ctx.pause(ctx.settings().quietPeriod());
+        String stderr = new String(process().stderr().bytes(), StandardCharsets.UTF_8);
+        List<String> shown = ctx.messageTexts().stream().filter(stderr::contains).toList();
+        ctx.observe(shown.isEmpty() ? "no message text appears on stderr"
+                : "message text appears on stderr (the documented plaintext caveat): " + shown);
+    }
+
+    @Then("after a stop no stderr line holds any secret the clients sent")
+    public void noSecretLogged() {
+        stop();
+        String stderr = new String(process().stderr().bytes(), StandardCharsets.UTF_8);
+        List<String> shown = ctx.secrets().values().stream().distinct().filter(stderr::contains).toList();
+        ctx.check(shown.isEmpty(), "no secret on stderr (secrets sent: " + ctx.secrets().values().stream().distinct()
+                .toList() + ")", "stderr holds " + shown);
+    }
+}

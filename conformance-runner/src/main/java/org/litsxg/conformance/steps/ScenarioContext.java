@@ -1,0 +1,542 @@
+package org.litsxg.conformance.steps;
+
+import io.cucumber.java.Scenario;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.litsxg.conformance.support.ClauseCatalog;
+import org.litsxg.conformance.support.CommandTemplate;
+import org.litsxg.conformance.support.ConformanceFailure;
+import org.litsxg.conformance.support.KitSettings;
+import org.litsxg.conformance.support.Received;
+import org.litsxg.conformance.support.ServerInstance;
+import org.litsxg.conformance.support.ServerProcess;
+import org.litsxg.conformance.support.StoreSnapshot;
+import org.litsxg.conformance.support.Transcript;
+import org.litsxg.conformance.support.Unimplemented;
+import org.litsxg.conformance.support.WireClient;
+
+/**
+ * Everything one scenario owns: its settings, its servers (each with a fresh temporary
+ * directory and a free port), its client connections, and the secrets and message texts it
+ * used. Created per scenario by cucumber-picocontainer and injected into every step class;
+ * {@link Hooks} closes it after the scenario, attaching every server's output and every
+ * client's transcript when the scenario failed.
+ *
+ * <p>Client labels: {@code alice} is alice's (first) connection; {@code alice#2} a second
+ * connection authenticating as the same name.
+ */
+public final class ScenarioContext implements AutoCloseable {
+
+    /** The label of the server every scenario has. */
+    public static final String PRIMARY = "server";
+
+    private final KitSettings settings = KitSettings.fromEnvironment();
+    private final ClauseCatalog catalog = ClauseCatalog.bundled();
+    private final long origin = System.nanoTime();
+    private final Map<String, ServerInstance> instances = new LinkedHashMap<>();
+    private final Map<String, WireClient> clients = new LinkedHashMap<>();
+    private final List<WireClient> allClients = new ArrayList<>();
+    private final Map<String, String> secrets = new LinkedHashMap<>();
+    private final List<String> messageTexts = new ArrayList<>();
+    private final List<String> observations = new ArrayList<>();
+    private final Map<String, StoreSnapshot> storeSnapshots = new LinkedHashMap<>();
+    private final java.util.Set<String> secretsSeenOnWire = new java.util.LinkedHashSet<>();
+    private final Map<String, Integer> messageNumbers = new LinkedHashMap<>();
+    private final List<Transcript> transcriptsOfFailedConnects = new ArrayList<>();
+    private Scenario scenario;
+    private List<String> clauses = List.of();
+    private Path root;
+
+    /** Called by {@link Hooks} before the first step. */
+    void begin(Scenario s) {
+        this.scenario = s;
+        this.clauses = s.getSourceTagNames().stream()
+                .map(t -> t.substring(1))
+                .filter(t -> ClauseCatalog.CLAUSE_ID.matcher(t).matches())
+                .toList();
+        try {
+            this.root = Files.createTempDirectory("litsxg-kit-");
+            instances.put(PRIMARY, new ServerInstance(PRIMARY, Files.createDirectories(root.resolve(PRIMARY)),
+                    settings.server()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!settings.server().has("port") || !settings.server().has("data_dir")) {
+            throw new Unimplemented("the server command template must contain {port} and {data_dir}: "
+                    + settings.server());
+        }
+    }
+
+    public KitSettings settings() {
+        return settings;
+    }
+
+    public Scenario scenario() {
+        return scenario;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    /** The clauses this scenario checks, each with its quoted requirement. */
+    public List<String> requirements() {
+        return clauses.stream().map(catalog::quote).toList();
+    }
+
+    /** Fails the scenario with the requirement, what was expected and what was observed. */
+    public ConformanceFailure failure(String expected, String actual) {
+        return new ConformanceFailure(requirements(), expected, actual);
+    }
+
+    /** Fails unless {@code ok}. */
+    public void check(boolean ok, String expected, String actual) {
+        if (!ok) {
+            throw failure(expected, actual);
+        }
+    }
+
+    /**
+     * Marks the scenario NOT RUN unless the build's command template lets the kit set
+     * {@code placeholder}.
+     */
+    public void require(String placeholder, String why) {
+        if (!settings.server().has(placeholder)) {
+            throw new Unimplemented("the server command template has no {" + placeholder + "} placeholder, "
+                    + "which this scenario needs to " + why);
+        }
+    }
+
+    /** Records an observation for an informational scenario (reported, never judged). */
+    public void observe(String text) {
+        observations.add(text);
+        scenario.log("observation: " + text);
+    }
+
+    public List<String> observations() {
+        return List.copyOf(observations);
+    }
+
+    // ---------------------------------------------------------------- servers
+
+    /** The scenario's server (started or not). */
+    public ServerInstance server() {
+        return instances.get(PRIMARY);
+    }
+
+    /** Another server of this scenario, created (with its own directory and port) on first use. */
+    public ServerInstance instance(String label) {
+        return instances.computeIfAbsent(label, l -> {
+            try {
+                String dir = l.replaceAll("[^a-z0-9]+", "-");
+                return new ServerInstance(l, Files.createDirectories(root.resolve(dir)), settings.server());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Sets a limit on the scenario's server, or marks the scenario NOT RUN if it cannot be set. */
+    public void configure(String placeholder, String value, String why) {
+        require(placeholder, why);
+        server().set(placeholder, value);
+    }
+
+    /** The scenario's server, started first if it is not running. */
+    public ServerInstance running() {
+        ServerInstance s = server();
+        if (!s.isRunning()) {
+            start(s);
+        }
+        return s;
+    }
+
+    /**
+     * Starts {@code instance} and waits until it accepts a TCP connection (at most the startup
+     * timeout); fails the scenario if it exits or times out first.
+     */
+    public ServerProcess start(ServerInstance instance) {
+        ServerProcess p = launch(instance, List.of());
+        if (!p.awaitAccepting(instance.address(), settings.startupTimeout())) {
+            Optional<Integer> status = p.exitStatus();
+            throw failure(instance.label() + " accepts connections on " + instance.address()
+                            + " within " + settings.startupTimeout().toMillis() + " ms of its start",
+                    status.map(s -> "it exited with status " + s).orElse("it did not accept a connection")
+                            + "; stderr: " + String.join(" | ", p.stderr().lines()));
+        }
+        return p;
+    }
+
+    /** Starts {@code instance} with {@code extraArgs} appended, without waiting for anything. */
+    public ServerProcess launch(ServerInstance instance, List<String> extraArgs) {
+        return launch(instance, extraArgs, null);
+    }
+
+    /** As {@link #launch(ServerInstance, List)}, with bytes for the process's standard input. */
+    public ServerProcess launch(ServerInstance instance, List<String> extraArgs, byte[] stdin) {
+        List<String> argv = new ArrayList<>(instance.argv());
+        argv.addAll(extraArgs);
+        try {
+            int n = instance.processes().size() + 1;
+            ServerProcess p = ServerProcess.start(instance.label() + "#" + n, argv, instance.workDir(),
+                    instance.environment(), origin, stdin);
+            instance.started(p);
+            return p;
+        } catch (IOException e) {
+            throw new Unimplemented("the server command cannot be started at all: " + argv + ": " + e.getMessage());
+        }
+    }
+
+    /** SIGTERM, bounded wait, SIGKILL; returns the exit status. */
+    public Optional<Integer> stop(ServerInstance instance) {
+        ServerProcess p = instance.current();
+        return p == null ? Optional.empty() : p.terminate(settings.stopTimeout());
+    }
+
+    /** A command template for another build (upgrade, rollback). */
+    public CommandTemplate previousBuild() {
+        return settings.previousServer();
+    }
+
+    // ---------------------------------------------------------------- identity store
+
+    /**
+     * Reads the scenario server's identity store (if it has one) and keeps it under
+     * {@code key}, to compare with a later reading. Call only while the server is stopped.
+     */
+    public void recordStoreBefore(String key) {
+        Path db = server().dataDir().resolve(StoreSnapshot.DATABASE);
+        if (!Files.isRegularFile(db)) {
+            return;
+        }
+        storeSnapshots.put(key, readStore(server()));
+    }
+
+    /** The identity store recorded under {@code key}, if any. */
+    public Optional<StoreSnapshot> recordedStore(String key) {
+        return Optional.ofNullable(storeSnapshots.get(key));
+    }
+
+    /** Reads an instance's identity store from outside (via a copy); fails the scenario if it cannot. */
+    public StoreSnapshot readStore(ServerInstance instance) {
+        try {
+            Path scratch = Files.createDirectories(root.resolve("scratch"));
+            return StoreSnapshot.read(instance.dataDir(), scratch);
+        } catch (IOException | java.sql.SQLException e) {
+            throw failure("a readable SQLite database " + instance.dataDir().resolve(StoreSnapshot.DATABASE),
+                    e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    /** The identity name behind a client label ({@code alice#2} is alice). */
+    public static String nameOf(String label) {
+        int hash = label.indexOf('#');
+        return hash < 0 ? label : label.substring(0, hash);
+    }
+
+    /** The secret the kit uses for {@code name}: fixed per name, 8 to 128 bytes, no spaces. */
+    public String secret(String name) {
+        return secrets.computeIfAbsent(name, n -> "pw-" + n + "-K7q2Zr9m");
+    }
+
+    private static final java.util.regex.Pattern SECRET_OF = java.util.regex.Pattern.compile("<secret of ([a-z0-9_-]+)>");
+
+    /**
+     * The bytes of a line as a feature writes it: {@code <secret of alice>} becomes alice's
+     * secret, then {@link org.litsxg.conformance.support.Escapes} applies.
+     */
+    public byte[] bytes(String featureText) {
+        java.util.regex.Matcher m = SECRET_OF.matcher(featureText);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(secret(m.group(1))));
+        }
+        m.appendTail(out);
+        return org.litsxg.conformance.support.Escapes.decode(out.toString());
+    }
+
+    /** {@link #bytes} as a string (for text that stays valid UTF-8). */
+    public String text(String featureText) {
+        return new String(bytes(featureText), StandardCharsets.UTF_8);
+    }
+
+    /** Overrides the secret the kit uses for {@code name}. */
+    public void secret(String name, String secret) {
+        secrets.put(name, secret);
+    }
+
+    /** Every secret the scenario used: the kit's own, and any in an AUTH line a client sent. */
+    public Map<String, String> secrets() {
+        Map<String, String> all = new LinkedHashMap<>(secrets);
+        int i = 0;
+        for (String s : secretsSeenOnWire) {
+            all.putIfAbsent("(sent on the wire " + (++i) + ")", s);
+        }
+        return Map.copyOf(all);
+    }
+
+    /** Remembers the secret of every AUTH line sent (8 bytes or more), for the log and disk checks. */
+    private void noteSecrets(byte[] bytes) {
+        for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
+            String[] t = line.replace("\r", "").split(" ");
+            if (t.length >= 3 && t[0].equals("AUTH") && t[2].getBytes(StandardCharsets.UTF_8).length >= 8) {
+                secretsSeenOnWire.add(t[2]);
+            }
+        }
+    }
+
+    /** Lets {@code d} pass (scaled by nothing: callers scale). Awaitility, not a sleep. */
+    public void pause(Duration d) {
+        org.awaitility.Awaitility.await("a pause of " + d.toMillis() + " ms").pollDelay(d).atMost(d.plusSeconds(2))
+                .until(() -> true);
+    }
+
+    /**
+     * The text of the next numbered message from {@code from} to {@code to}:
+     * {@code message <n> from <from>}, counting per sender and recipient from 1.
+     */
+    public String nextNumberedText(String from, String to) {
+        int n = messageNumbers.merge(from + ">" + to, 1, Integer::sum);
+        String text = "message " + n + " from " + from;
+        sentText(text);
+        return text;
+    }
+
+    /** Remembers a message text the scenario sent, for the disk and log checks. */
+    public void sentText(String text) {
+        messageTexts.add(text);
+    }
+
+    public List<String> messageTexts() {
+        return List.copyOf(messageTexts);
+    }
+
+    /** Opens a connection labelled {@code label} to the scenario's server (started if needed). */
+    public WireClient connect(String label) {
+        return connect(label, running());
+    }
+
+    /** Opens a connection labelled {@code label} to {@code instance}; fails if it cannot. */
+    public WireClient connect(String label, ServerInstance instance) {
+        WireClient old = clients.get(label);
+        if (old != null && !old.isClosedByKit()) {
+            old.close();
+        }
+        Transcript t = new Transcript(label, origin);
+        try {
+            WireClient c = WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 0, false);
+            clients.put(label, c);
+            allClients.add(c);
+            return c;
+        } catch (IOException e) {
+            allClients.add(null);
+            transcriptsOfFailedConnects.add(t);
+            throw failure("a TCP connection to " + instance.label() + " at " + instance.address(),
+                    "connect failed: " + e.getMessage());
+        }
+    }
+
+    /** Opens a connection that has stopped reading: small receive buffer, reader paused. */
+    public WireClient connectNonReading(String label) {
+        ServerInstance instance = running();
+        Transcript t = new Transcript(label, origin);
+        try {
+            WireClient c = WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 4096, false);
+            clients.put(label, c);
+            allClients.add(c);
+            return c;
+        } catch (IOException e) {
+            throw failure("a TCP connection to " + instance.address(), "connect failed: " + e.getMessage());
+        }
+    }
+
+    /** The open connection labelled {@code label}. */
+    public WireClient client(String label) {
+        WireClient c = clients.get(label);
+        if (c == null) {
+            throw new IllegalStateException("no connection labelled " + label + " in this scenario");
+        }
+        return c;
+    }
+
+    public boolean hasClient(String label) {
+        return clients.containsKey(label);
+    }
+
+    public List<WireClient> clients() {
+        return List.copyOf(clients.values());
+    }
+
+    /** Sends a line; a write error fails the scenario with the clauses quoted. */
+    public void send(WireClient c, byte[] bytes) {
+        noteSecrets(bytes);
+        try {
+            c.sendBytes(bytes);
+        } catch (IOException e) {
+            throw failure(c.name() + " can write \"" + Transcript.render(bytes) + "\"",
+                    "the write failed: " + e.getMessage());
+        }
+    }
+
+    /** Sends {@code line} + LF. */
+    public void sendLine(WireClient c, String line) {
+        send(c, (line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Sends AUTH for {@code label}'s name and checks the reply's first two tokens are
+     * {@code expected} ({@code OK registered} or {@code OK authenticated}).
+     */
+    public void authenticate(WireClient c, String expected) {
+        String name = nameOf(c.name());
+        sendLine(c, "AUTH " + name + " " + secret(name));
+        expectReply(c, expected);
+    }
+
+    /** Registers {@code name} on a connection of its own, then quits: the name is known and offline. */
+    public void register(String name) {
+        WireClient c = connect(name + "#registration");
+        authenticate(c, "OK registered");
+        sendLine(c, "QUIT");
+        expectReply(c, "OK bye");
+        expectClosed(c);
+    }
+
+    /** Takes the next reply (holding back MSG lines) and checks its first tokens. */
+    public Received.Line expectReply(WireClient c, String expected) {
+        Received r = c.nextReply(settings.replyTimeout());
+        int tokens = expected.split(" ").length;
+        if (r instanceof Received.Line line && line.firstTokens(tokens).equals(expected)) {
+            return line;
+        }
+        throw failure(c.name() + " receives a reply starting \"" + expected + "\"", c.name() + " got " + r);
+    }
+
+    /** Takes the next MSG line (holding back replies) and checks it exactly. */
+    public void expectMessage(WireClient c, String expected) {
+        Received r = c.nextMessage(settings.replyTimeout());
+        if (r instanceof Received.Line line && line.text().equals(expected)) {
+            return;
+        }
+        throw failure(c.name() + " receives \"" + expected + "\"", c.name() + " got " + r);
+    }
+
+    /**
+     * The protocol barrier: sends PING and checks that the very next line is PONG, so nothing
+     * (no reply, no message) was pending before it.
+     */
+    public void barrier(WireClient c, String what) {
+        if (c.hasHeldLines()) {
+            throw failure(what, c.name() + " had already received " + c.heldLines());
+        }
+        sendLine(c, "PING");
+        Received r = c.next(settings.replyTimeout());
+        if (r instanceof Received.Line line && line.text().equals("PONG")) {
+            return;
+        }
+        throw failure(what + " (the next line after a PING is its PONG)", c.name() + " got " + r);
+    }
+
+    /** Checks that the next thing on the connection is its end. */
+    public void expectClosed(WireClient c) {
+        Received r = c.next(settings.replyTimeout());
+        if (r instanceof Received.Closed) {
+            return;
+        }
+        throw failure("the server closes " + c.name() + "'s connection", c.name() + " got " + r);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /** Attaches every server's output and every client's transcript to the scenario report. */
+    void attachEvidence() {
+        for (ServerInstance i : instances.values()) {
+            for (ServerProcess p : i.processes()) {
+                scenario.attach(p.report().getBytes(StandardCharsets.UTF_8), "text/plain",
+                        "server output: " + p.label());
+            }
+        }
+        for (WireClient c : allClients) {
+            if (c != null) {
+                scenario.attach(c.transcript().text().getBytes(StandardCharsets.UTF_8), "text/plain",
+                        "transcript: " + c.name());
+            }
+        }
+        for (Transcript t : transcriptsOfFailedConnects) {
+            scenario.attach(t.text().getBytes(StandardCharsets.UTF_8), "text/plain", "transcript: failed connect");
+        }
+    }
+
+    /** Closes every connection and stops every server (TERM, bounded wait, KILL). */
+    void shutdown() {
+        for (WireClient c : allClients) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        for (ServerInstance i : instances.values()) {
+            i.close();
+        }
+    }
+
+    /** Shuts down, then removes the scenario's temporary directory. */
+    @Override
+    public void close() {
+        shutdown();
+        if (root != null) {
+            deleteTree(root);
+        }
+    }
+
+    /** Deletes a directory tree, best effort. */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // Best effort: a temp dir left behind is harmless.
+        }
+    }
+
+    /** Lower-case level tag of this scenario, if any. */
+    public Optional<String> level() {
+        return scenario.getSourceTagNames().stream().map(t -> t.substring(1).toLowerCase(Locale.ROOT))
+                .filter(t -> List.of("must", "should", "may", "informational").contains(t)).findFirst();
+    }
+
+    /** {@code d} multiplied by the timescale. */
+    public Duration scaled(Duration d) {
+        return settings.scaled(d);
+    }
+}

@@ -1,0 +1,397 @@
+package org.litsxg.conformance.steps;
+
+import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
+import io.cucumber.java.en.When;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.litsxg.conformance.support.Pbkdf2;
+import org.litsxg.conformance.support.Received;
+import org.litsxg.conformance.support.ServerInstance;
+import org.litsxg.conformance.support.StoreSnapshot;
+import org.litsxg.conformance.support.Unimplemented;
+import org.litsxg.conformance.support.WireClient;
+
+/**
+ * Steps about what persists: identities.db read from outside, file modes, file contents,
+ * deletions and backups made by "the operator" while the server is stopped.
+ */
+public final class StoreSteps {
+
+    /** The files the data directory may hold (STORE-9). */
+    static final Set<String> DATA_DIR_FILES = Set.of("identities.db", "identities.db-wal", "identities.db-shm",
+            "litsxg.lock");
+
+    private final ScenarioContext ctx;
+    private int checks;
+    private Path backup;
+
+    public StoreSteps(ScenarioContext ctx) {
+        this.ctx = ctx;
+    }
+
+    private StoreSnapshot store() {
+        return ctx.readStore(ctx.server());
+    }
+
+    private void stopIfRunning() {
+        if (ctx.server().isRunning()) {
+            ctx.stop(ctx.server());
+        }
+    }
+
+    // ------------------------------------------------------------------ authentication checks
+
+    private Received authOnNewConnection(String name, String secret) {
+        WireClient c = ctx.connect(name + "#check-" + (++checks));
+        ctx.sendLine(c, "AUTH " + name + " " + secret);
+        Received r = c.nextReply(ctx.settings().replyTimeout());
+        c.close();
+        return r;
+    }
+
+    private void expectAuth(String name, String secret, String expected, String what) {
+        Received r = authOnNewConnection(name, secret);
+        ctx.check(r instanceof Received.Line l && l.firstTokens(2).equals(expected), what + ": \"" + expected + "\"",
+                "got " + r);
+    }
+
+    @Then("{word} can authenticate with her/his secret")
+    public void canAuthenticate(String name) {
+        expectAuth(name, ctx.secret(name), "OK authenticated", name + " authenticates with the secret it registered");
+    }
+
+    @Then("{word}'s wrong secret is refused")
+    public void wrongRefused(String name) {
+        expectAuth(name, "not-" + ctx.secret(name), "ERR auth-failed", name + " with a wrong secret is refused");
+    }
+
+    @Then("{word} can register again with another secret")
+    public void registerAgain(String name) {
+        String other = "another-" + ctx.secret(name);
+        expectAuth(name, other, "OK registered", name + " is unknown and can be claimed again");
+        ctx.secret(name, other);
+    }
+
+    @Given("{word} has registered and the server process was killed right after her/his {string}")
+    public void registeredThenKilled(String name, String reply) {
+        WireClient c = ctx.connect(name);
+        ctx.authenticate(c, reply);
+        ctx.server().current().kill();
+    }
+
+    @Given("{word} and {word} are registered with the same secret")
+    public void sameSecret(String a, String b) {
+        ctx.secret(b, ctx.secret(a));
+        ctx.register(a);
+        ctx.register(b);
+    }
+
+    // ------------------------------------------------------------------ the database from outside
+
+    @Then("the data directory holds identities.db, a SQLite database with a row naming {word}")
+    public void holdsDatabase(String name) {
+        StoreSnapshot s = store();
+        ctx.check(!s.rowsNaming(name).isEmpty(), "a row with a column holding \"" + name + "\"", s.toString());
+    }
+
+    private Pbkdf2.Layout layout(StoreSnapshot s, String name) {
+        List<StoreSnapshot.Row> rows = s.rowsNaming(name);
+        for (StoreSnapshot.Row r : rows) {
+            Optional<Pbkdf2.Layout> l = Pbkdf2.find(r.values(), ctx.secret(name));
+            if (l.isPresent()) {
+                return l.get();
+            }
+        }
+        throw ctx.failure(name + "'s row holds a salt S, an iteration count N and a key equal to "
+                        + "PBKDF2-HMAC-SHA256(secret, S, N)", "no such columns on the rows naming " + name + ": "
+                        + s.rowsMentioning(name));
+    }
+
+    @Then("{word}'s row holds a PBKDF2-HMAC-SHA256 hash of her/his secret, with the salt and iteration count used")
+    public void holdsHash(String name) {
+        Pbkdf2.Layout l = layout(store(), name);
+        ctx.check(l.salt().length >= 8, "a salt of at least 8 bytes", l.salt().length + " bytes");
+    }
+
+    @Then("{word}'s and {word}'s rows hold different salts and different hashes")
+    public void differentSalts(String a, String b) {
+        StoreSnapshot s = store();
+        Pbkdf2.Layout la = layout(s, a);
+        Pbkdf2.Layout lb = layout(s, b);
+        Object ha = s.rowsNaming(a).get(0).values().get(la.hashColumn());
+        Object hb = s.rowsNaming(b).get(0).values().get(lb.hashColumn());
+        boolean sameHash = ha instanceof byte[] x && hb instanceof byte[] y ? Arrays.equals(x, y) : ha.equals(hb);
+        ctx.check(!Arrays.equals(la.salt(), lb.salt()) && !sameHash,
+                "two names with the same secret have different salts and hashes", "same salt: "
+                        + Arrays.equals(la.salt(), lb.salt()) + ", same hash: " + sameHash);
+    }
+
+    @Given("while the server was stopped {word}'s row was rewritten with {int} iterations")
+    public void rewritten(String name, int iterations) {
+        stopIfRunning();
+        StoreSnapshot s = store();
+        StoreSnapshot.Row row = s.rowsNaming(name).stream().findFirst().orElseThrow(() ->
+                new Unimplemented("no row of identities.db names " + name));
+        Pbkdf2.Layout l = Pbkdf2.find(row.values(), ctx.secret(name)).orElseThrow(() -> new Unimplemented(
+                "the kit cannot find the PBKDF2 salt, iterations and key on " + name + "'s row"));
+        String nameColumn = row.columnHolding(name).orElseThrow();
+        Object hash = l.hashFor(ctx.secret(name), iterations);
+        update(row.table(), "\"" + l.iterationsColumn() + "\" = ?, \"" + l.hashColumn() + "\" = ?", nameColumn,
+                name, iterations, hash);
+    }
+
+    @Given("while the server was stopped {word}'s row was deleted")
+    public void rowDeleted(String name) {
+        stopIfRunning();
+        StoreSnapshot.Row row = store().rowsNaming(name).stream().findFirst().orElseThrow(() ->
+                ctx.failure("a row of identities.db names " + name, "none does"));
+        String col = row.columnHolding(name).orElseThrow();
+        sql("DELETE FROM \"" + row.table() + "\" WHERE \"" + col + "\" = ?", name);
+    }
+
+    private void update(String table, String set, String nameColumn, String name, Object... values) {
+        Object[] params = Arrays.copyOf(values, values.length + 1);
+        params[values.length] = name;
+        sql("UPDATE \"" + table + "\" SET " + set + " WHERE \"" + nameColumn + "\" = ?", params);
+    }
+
+    /** Runs one statement on the stopped server's live identities.db, as an operator would. */
+    private void sql(String statement, Object... params) {
+        Path db = ctx.server().dataDir().resolve(StoreSnapshot.DATABASE);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                PreparedStatement st = c.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            int n = st.executeUpdate();
+            ctx.check(n == 1, "the operator's statement changes one row: " + statement, n + " rows changed");
+        } catch (SQLException e) {
+            throw new IllegalStateException("the kit cannot edit " + db + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Then("the kit records the schema and user_version of identities.db")
+    public void recordSchema() {
+        StoreSnapshot s = store();
+        ctx.observe("user_version " + s.userVersion() + "; schema: " + String.join("; ", s.schema()));
+    }
+
+    @Then("the identity store is byte-identical to the one before the restart/upgrade")
+    public void identical() {
+        StoreSnapshot before = ctx.recordedStore("restart").orElseThrow(() ->
+                new IllegalStateException("no identity store was recorded before the restart"));
+        stopIfRunning();
+        StoreSnapshot after = store();
+        ctx.check(before.sameAs(after), "schema, user_version and rows unchanged:\n" + before, after.toString());
+    }
+
+    // ------------------------------------------------------------------ files
+
+    /** Every regular file under the instances' directories (work, data, tmp). */
+    private List<Path> files() {
+        List<Path> out = new ArrayList<>();
+        for (ServerInstance i : List.of(ctx.server())) {
+            try (Stream<Path> walk = Files.walk(i.root())) {
+                walk.filter(Files::isRegularFile).forEach(out::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+
+    /** The files that hold any of {@code needles} as bytes, with which. */
+    private List<String> filesHolding(List<String> needles) {
+        List<String> hits = new ArrayList<>();
+        for (Path f : files()) {
+            byte[] content;
+            try {
+                content = Files.readAllBytes(f);
+            } catch (IOException e) {
+                continue; // Gone in the meantime (a -shm file, a temp file).
+            }
+            for (String n : needles) {
+                if (indexOf(content, n.getBytes(StandardCharsets.UTF_8)) >= 0) {
+                    hits.add(ctx.server().root().relativize(f) + " holds \"" + n + "\"");
+                }
+            }
+        }
+        return hits;
+    }
+
+    static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Then("no file under the server's directories holds any secret the clients sent")
+    public void noSecretInFiles() {
+        List<String> secrets = ctx.secrets().values().stream().distinct().toList();
+        List<String> hits = filesHolding(secrets);
+        ctx.check(hits.isEmpty(), "no file under work/, data/ or tmp/ holds any of the secrets " + secrets,
+                String.join("; ", hits));
+    }
+
+    @Then("no file under the server's directories holds any message text, now or after a stop")
+    public void noMessageInFiles() {
+        List<String> texts = ctx.messageTexts().stream().distinct().toList();
+        List<String> hits = filesHolding(texts);
+        ctx.check(hits.isEmpty(), "while the server runs, no file holds any message text " + texts,
+                String.join("; ", hits));
+        ctx.stop(ctx.server());
+        hits = filesHolding(texts);
+        ctx.check(hits.isEmpty(), "after the server stopped, no file holds any message text " + texts,
+                String.join("; ", hits));
+    }
+
+    @Then("the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock")
+    public void onlyContractFiles() {
+        List<String> extra = dataDirExtras();
+        ctx.check(extra.isEmpty(), "the data directory holds only " + DATA_DIR_FILES, "it also holds " + extra);
+    }
+
+    private List<String> dataDirExtras() {
+        try (Stream<Path> list = Files.list(ctx.server().dataDir())) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> !DATA_DIR_FILES.contains(n)).sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw ctx.failure("a readable data directory " + ctx.server().dataDir(), e.toString());
+        }
+    }
+
+    @Then("after a stop no file exists under the server's directories but those the contract names")
+    public void noOtherFilesAfterStop() {
+        stopIfRunning();
+        noOtherFiles();
+    }
+
+    @Then("no file exists under the server's directories but those the contract names")
+    public void noOtherFiles() {
+        List<String> extra = new ArrayList<>();
+        Path data = ctx.server().dataDir();
+        for (Path f : files()) {
+            boolean allowed = f.getParent().equals(data) && DATA_DIR_FILES.contains(f.getFileName().toString());
+            if (!allowed) {
+                extra.add(ctx.server().root().relativize(f).toString());
+            }
+        }
+        ctx.check(extra.isEmpty(), "no file in the working or temporary directory, and none in the data directory"
+                + " but " + DATA_DIR_FILES, "found " + extra);
+    }
+
+    @Then("no file under the server's directories is named like a status, health, metrics, stats or pid file")
+    public void noStatusFile() {
+        List<String> named = files().stream().map(f -> ctx.server().root().relativize(f).toString())
+                .filter(n -> n.toLowerCase(java.util.Locale.ROOT)
+                        .matches(".*(status|health|metric|stats|\\.pid$|pidfile|heartbeat|monitor).*"))
+                .toList();
+        ctx.check(named.isEmpty(), "no status, health, metrics, stats or pid file", "found " + named);
+    }
+
+    @Then("the data directory has mode {word}")
+    public void dataDirMode(String mode) {
+        checkMode(ctx.server().dataDir(), mode);
+    }
+
+    @Then("identities.db has mode {word}")
+    public void dbMode(String mode) {
+        checkMode(ctx.server().dataDir().resolve(StoreSnapshot.DATABASE), mode);
+    }
+
+    private void checkMode(Path p, String octal) {
+        String actual;
+        try {
+            actual = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        } catch (IOException e) {
+            throw ctx.failure(p + " exists", e.toString());
+        }
+        int bits = Integer.parseInt(octal, 8);
+        StringBuilder expected = new StringBuilder();
+        String rwx = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++) {
+            expected.append((bits & (1 << (8 - i))) != 0 ? rwx.charAt(i) : '-');
+        }
+        ctx.check(actual.equals(expected.toString()), p.getFileName() + " has mode " + octal + " (" + expected + ")",
+                actual);
+    }
+
+    // ------------------------------------------------------------------ operator actions while stopped
+
+    @Given("while the server was stopped identities.db was deleted")
+    public void dbDeleted() {
+        stopIfRunning();
+        Path dir = ctx.server().dataDir();
+        try {
+            for (String f : List.of("identities.db", "identities.db-wal", "identities.db-shm")) {
+                Files.deleteIfExists(dir.resolve(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Given("while the server was stopped the data directory was deleted")
+    public void dataDirDeleted() {
+        stopIfRunning();
+        ScenarioContext.deleteTree(ctx.server().dataDir());
+    }
+
+    @Given("a copy of identities.db was taken while the server was stopped")
+    public void backupTaken() {
+        stopIfRunning();
+        try {
+            backup = Files.createDirectories(ctx.root().resolve("backup"));
+            for (String f : List.of("identities.db", "identities.db-wal")) {
+                Path src = ctx.server().dataDir().resolve(f);
+                if (Files.exists(src)) {
+                    Files.copy(src, backup.resolve(f), StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ctx.start(ctx.server());
+    }
+
+    @When("the server is stopped, the copy is put back and the server is started again")
+    public void restoreBackup() {
+        stopIfRunning();
+        Path dir = ctx.server().dataDir();
+        try {
+            for (String f : List.of("identities.db", "identities.db-wal", "identities.db-shm")) {
+                Files.deleteIfExists(dir.resolve(f));
+                if (Files.exists(backup.resolve(f))) {
+                    Files.copy(backup.resolve(f), dir.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ctx.start(ctx.server());
+    }
+}

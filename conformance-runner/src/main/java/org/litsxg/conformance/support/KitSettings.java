@@ -1,0 +1,152 @@
+package org.litsxg.conformance.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * The kit's configuration: which build to start and how patient to be.
+ *
+ * <p>Keys (JVM system properties, falling back to {@code junit-platform.properties} on the
+ * class path, then to the defaults below):
+ * <ul>
+ *   <li>{@code litsxg.server}: the command template of the build under test (see
+ *       {@link CommandTemplate}). Default: the reference server jar named by
+ *       {@code litsxg.reference.jar} (default {@code src/target/litsxg.jar} below the working
+ *       directory), started with every placeholder as a flag.</li>
+ *   <li>{@code litsxg.previous-server}: the template of the build an upgrade starts from (and a
+ *       rollback returns to). Default: the build under test itself.</li>
+ *   <li>{@code litsxg.timescale}: a factor applied to every timeout and quiet period
+ *       (default 1.0; raise it on a slow machine).</li>
+ *   <li>{@code litsxg.startup-timeout}: seconds a build may take to accept its first
+ *       connection, or to exit when it cannot start (default 30), before the timescale.</li>
+ * </ul>
+ *
+ * <p>Immutable.
+ */
+public final class KitSettings {
+
+    public static final String SERVER = "litsxg.server";
+    public static final String PREVIOUS_SERVER = "litsxg.previous-server";
+    public static final String TIMESCALE = "litsxg.timescale";
+    public static final String STARTUP_TIMEOUT = "litsxg.startup-timeout";
+    public static final String REFERENCE_JAR = "litsxg.reference.jar";
+    /** A class-data-sharing archive of the reference jar (see ReferenceWarmup); optional. */
+    public static final String REFERENCE_CDS = "litsxg.reference.cds";
+
+    /** The template flags of the reference server, after {@code java -jar <jar> server}. */
+    public static final String REFERENCE_FLAGS = "--bind {bind} --port {port} --data-dir {data_dir}"
+            + " --max-queued {max_queued} --max-connections {max_connections}"
+            + " --auth-timeout {auth_timeout} --max-pending-bytes {max_pending_bytes}"
+            + " --log-level {log_level}";
+
+    private final CommandTemplate server;
+    private final CommandTemplate previousServer;
+    private final double timescale;
+    private final Duration startupTimeout;
+
+    public KitSettings(CommandTemplate server, CommandTemplate previousServer, double timescale,
+            Duration startupTimeout) {
+        if (!(timescale > 0)) {
+            throw new IllegalArgumentException(TIMESCALE + " must be > 0, was " + timescale);
+        }
+        this.server = server;
+        this.previousServer = previousServer == null ? server : previousServer;
+        this.timescale = timescale;
+        this.startupTimeout = startupTimeout;
+    }
+
+    /** Settings from system properties, then {@code junit-platform.properties}, then defaults. */
+    public static KitSettings fromEnvironment() {
+        Properties file = new Properties();
+        try (InputStream in = KitSettings.class.getClassLoader()
+                .getResourceAsStream("junit-platform.properties")) {
+            if (in != null) {
+                file.load(in);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read junit-platform.properties", e);
+        }
+        return from(key -> Optional.ofNullable(System.getProperty(key))
+                .or(() -> Optional.ofNullable(file.getProperty(key)))
+                .filter(v -> !v.isBlank()));
+    }
+
+    /** Settings from any key lookup (a CLI's options, a test's map). */
+    public static KitSettings from(Function<String, Optional<String>> lookup) {
+        String template = lookup.apply(SERVER).orElseGet(() -> referenceTemplate(
+                lookup.apply(REFERENCE_JAR).orElse(Path.of("src", "target", "litsxg.jar")
+                        .toAbsolutePath().toString()), lookup.apply(REFERENCE_CDS).orElse(null)));
+        CommandTemplate server = CommandTemplate.parse(template);
+        CommandTemplate previous = lookup.apply(PREVIOUS_SERVER).map(CommandTemplate::parse).orElse(null);
+        double scale = lookup.apply(TIMESCALE).map(Double::parseDouble).orElse(1.0);
+        double startup = lookup.apply(STARTUP_TIMEOUT).map(Double::parseDouble).orElse(30.0);
+        return new KitSettings(server, previous, scale, Duration.ofMillis((long) (startup * 1000)));
+    }
+
+    /**
+     * The default template for the reference server jar at {@code jar}. The serial collector
+     * only makes the many short-lived server JVMs of a run start faster on a small machine; it
+     * changes nothing the kit observes.
+     */
+    public static String referenceTemplate(String jar) {
+        return referenceTemplate(jar, null);
+    }
+
+    /** As {@link #referenceTemplate(String)}, mapping the class-data-sharing archive {@code cds} if given. */
+    public static String referenceTemplate(String jar, String cds) {
+        String share = cds == null ? "" : "-XX:SharedArchiveFile=" + quote(cds) + " -Xlog:disable ";
+        return "java -XX:+UseSerialGC " + share + "-jar " + quote(jar) + " server " + REFERENCE_FLAGS;
+    }
+
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    public CommandTemplate server() {
+        return server;
+    }
+
+    public CommandTemplate previousServer() {
+        return previousServer;
+    }
+
+    public double timescale() {
+        return timescale;
+    }
+
+    /** {@code d} multiplied by the timescale. */
+    public Duration scaled(Duration d) {
+        return Duration.ofNanos((long) (d.toNanos() * timescale));
+    }
+
+    /** How long a build may take to accept connections, or to exit when it cannot start. */
+    public Duration startupTimeout() {
+        return scaled(startupTimeout);
+    }
+
+    /** How long the kit waits for a reply, a message or a close it expects. */
+    public Duration replyTimeout() {
+        return scaled(Duration.ofSeconds(10));
+    }
+
+    /** How long the kit watches for a line it expects never to arrive. */
+    public Duration quietPeriod() {
+        return scaled(Duration.ofMillis(400));
+    }
+
+    /** How long a stopped build may take to exit after SIGTERM before it gets SIGKILL. */
+    public Duration stopTimeout() {
+        return scaled(Duration.ofSeconds(10));
+    }
+
+    @Override
+    public String toString() {
+        return "server=" + server + ", previous=" + previousServer + ", timescale=" + timescale
+                + ", startup-timeout=" + startupTimeout.toMillis() + "ms";
+    }
+}

@@ -1,0 +1,205 @@
+package org.litsxg.conformance.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One server the scenario runs: its command template, port, data directory, working
+ * directory and temporary directory, and every process started for it so far (a restart
+ * starts a new process on the same port and data directory).
+ *
+ * <p>The working directory ({@code work/}) is the process's current directory and the data
+ * directory lives inside it ({@code work/data}); {@code TMPDIR} points at {@code tmp/}. So
+ * every file the build writes where the kit can look lies under the instance's root.
+ *
+ * <p>Used by one step thread.
+ */
+public final class ServerInstance implements AutoCloseable {
+
+    /** Placeholder values when a scenario sets no limit: the documented defaults. */
+    public static final Map<String, String> DEFAULTS = Map.of(
+            "bind", "127.0.0.1",
+            "max_queued", "1000",
+            "max_connections", "10000",
+            "auth_timeout", "30",
+            "max_pending_bytes", "1048576",
+            "log_level", "info");
+
+    private final String label;
+    private final Path root;
+    private final Path workDir;
+    private final Path tmpDir;
+    private final Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+    private final List<ServerProcess> processes = new ArrayList<>();
+    private CommandTemplate template;
+    private Path dataDir;
+    private int port;
+
+    public ServerInstance(String label, Path root, CommandTemplate template) throws IOException {
+        this.label = label;
+        this.root = root;
+        this.workDir = Files.createDirectories(root.resolve("work"));
+        this.tmpDir = Files.createDirectories(root.resolve("tmp"));
+        this.dataDir = workDir.resolve("data");
+        this.template = template;
+        this.port = freePort();
+        values.put("port", Integer.toString(port));
+        values.put("data_dir", dataDir.toString());
+    }
+
+    /**
+     * A port nobody uses right now, taken below the kernel's ephemeral range (so that no client
+     * socket of the kit, and no port the kernel hands out meanwhile, can be the same port);
+     * the kernel's own choice if none is found there.
+     */
+    public static int freePort() {
+        int low = 20000;
+        int high = ephemeralLow() - 1;
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; high - low > 1000 && i < 50; i++) {
+            int port = random.nextInt(low, high);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException busy) {
+                // Try another one.
+            }
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    /** The low end of the kernel's ephemeral port range (Linux), or 32768. */
+    private static int ephemeralLow() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768;
+        }
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path tmpDir() {
+        return tmpDir;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Points the instance at another data directory (before a start). */
+    public void dataDir(Path dir) {
+        this.dataDir = dir;
+        values.put("data_dir", dir.toString());
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Points the instance at another port (before a start). */
+    public void port(int newPort) {
+        this.port = newPort;
+        values.put("port", Integer.toString(newPort));
+    }
+
+    public String bind() {
+        return values.get("bind");
+    }
+
+    /** The address clients connect to: the bind address, or loopback for a wildcard bind. */
+    public InetSocketAddress address() {
+        String host = switch (bind()) {
+            case "0.0.0.0" -> "127.0.0.1";
+            case "::", "[::]" -> "::1";
+            default -> bind();
+        };
+        return new InetSocketAddress(host, port);
+    }
+
+    public CommandTemplate template() {
+        return template;
+    }
+
+    /** Switches the build this instance starts (an upgrade or a rollback), before a start. */
+    public void template(CommandTemplate t) {
+        this.template = t;
+    }
+
+    /** Sets a placeholder value for the next start. */
+    public void set(String placeholder, String value) {
+        values.put(placeholder, value);
+    }
+
+    public String get(String placeholder) {
+        return values.get(placeholder);
+    }
+
+    /** The argument vector for the next start. */
+    public List<String> argv() {
+        return template.render(values);
+    }
+
+    /** The environment the kit adds for the build: {@code TMPDIR} inside the instance. */
+    public Map<String, String> environment() {
+        return Map.of("TMPDIR", tmpDir.toString());
+    }
+
+    /** Records a process started for this instance; it becomes {@link #current()}. */
+    public void started(ServerProcess p) {
+        processes.add(p);
+    }
+
+    /** The latest process, running or not; null before the first start. */
+    public ServerProcess current() {
+        return processes.isEmpty() ? null : processes.get(processes.size() - 1);
+    }
+
+    public boolean isRunning() {
+        ServerProcess p = current();
+        return p != null && p.isAlive();
+    }
+
+    public List<ServerProcess> processes() {
+        return List.copyOf(processes);
+    }
+
+    /**
+     * Ends whatever still runs, at once (SIGKILL to each process and its descendants): the
+     * scenario is over, and how a build stops is checked by scenarios of its own. Idempotent.
+     */
+    @Override
+    public void close() {
+        for (ServerProcess p : processes) {
+            if (p.isAlive()) {
+                p.kill();
+            }
+        }
+    }
+}

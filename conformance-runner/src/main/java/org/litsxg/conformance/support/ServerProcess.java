@@ -1,0 +1,226 @@
+package org.litsxg.conformance.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * One running build under test: a child process started from an argument list (never through
+ * a shell), with its stdout and stderr drained for its whole life.
+ *
+ * <p>Readiness is "a TCP connect to its port succeeds", polled with Awaitility and given up at
+ * once when the process exits. Stopping sends SIGTERM to the process and every descendant,
+ * waits a bounded time, then sends SIGKILL, so a build started through a wrapper (a shell
+ * script, {@code env}, an interpreter) never outlives its scenario.
+ *
+ * <p>Used from one step thread at a time; the output captures are thread-safe.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    private final String label;
+    private final List<String> argv;
+    private final Process process;
+    private final OutputCapture stdout;
+    private final OutputCapture stderr;
+    private final long startedAt;
+
+    private ServerProcess(String label, List<String> argv, Process process, long origin) {
+        this.label = label;
+        this.argv = List.copyOf(argv);
+        this.process = process;
+        this.startedAt = System.nanoTime();
+        this.stdout = new OutputCapture(label + "-stdout", process.getInputStream(), origin);
+        this.stderr = new OutputCapture(label + "-stderr", process.getErrorStream(), origin);
+    }
+
+    /**
+     * Starts {@code argv} in {@code workDir} with {@code extraEnv} added to the kit's
+     * environment, writes {@code stdin} (may be null) to its standard input and closes it.
+     * Returns as soon as the process exists; does not wait for readiness.
+     *
+     * @param origin {@link System#nanoTime()} of the scenario's start, for timestamps
+     * @throws IOException when the program cannot be started at all
+     */
+    public static ServerProcess start(String label, List<String> argv, Path workDir,
+            Map<String, String> extraEnv, long origin, byte[] stdin) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile());
+        pb.environment().putAll(extraEnv);
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        Process p = pb.start();
+        try (java.io.OutputStream in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin);
+            }
+        } catch (IOException e) {
+            // The process closed its stdin or died already; its exit status will tell.
+        }
+        return new ServerProcess(label, argv, p, origin);
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public List<String> argv() {
+        return argv;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public OutputCapture stdout() {
+        return stdout;
+    }
+
+    public OutputCapture stderr() {
+        return stderr;
+    }
+
+    /** Nanoseconds ({@link System#nanoTime()}) at which the process was started. */
+    public long startedAt() {
+        return startedAt;
+    }
+
+    /**
+     * Polls {@code address} with TCP connects until one succeeds (true), the process exits
+     * (false) or {@code timeout} passes (false). Each probe connection is closed at once.
+     */
+    public boolean awaitAccepting(InetSocketAddress address, Duration timeout) {
+        try {
+            await(label + " accepts connections on " + address)
+                    .atMost(timeout)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(25))
+                    .failFast(label + " exited before accepting connections", () -> !process.isAlive())
+                    .until(() -> canConnect(address));
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        } catch (org.awaitility.core.TerminalFailureException e) {
+            return false;
+        }
+    }
+
+    /**
+     * One TCP connect attempt, closed at once. Blocks at most one second. A connection to
+     * itself does not count: while nothing listens on a loopback port, Linux lets a connect
+     * whose ephemeral source port happens to equal that port succeed as a simultaneous open
+     * with itself (the ports the kit picks come from the same ephemeral range).
+     */
+    public static boolean canConnect(InetSocketAddress address) {
+        try (Socket s = new Socket()) {
+            s.connect(address, 1000);
+            return !isSelfConnection(s);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether a connected socket is connected to itself (same address and port at both ends). */
+    public static boolean isSelfConnection(Socket s) {
+        return s.getLocalPort() == s.getPort() && s.getLocalAddress().equals(s.getInetAddress());
+    }
+
+    /** Waits at most {@code timeout} for the process to exit; its exit status if it did. */
+    public Optional<Integer> awaitExit(Duration timeout) {
+        try {
+            if (process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                stdout.awaitEnd(Duration.ofSeconds(2));
+                stderr.awaitEnd(Duration.ofSeconds(2));
+                return Optional.of(process.exitValue());
+            }
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The exit status if the process has exited. Never blocks. */
+    public Optional<Integer> exitStatus() {
+        return process.isAlive() ? Optional.empty() : Optional.of(process.exitValue());
+    }
+
+    /**
+     * SIGTERM to the process and its descendants; waits at most {@code grace}; then SIGKILL to
+     * whatever is left. Returns the exit status of the process.
+     */
+    public Optional<Integer> terminate(Duration grace) {
+        if (!process.isAlive()) {
+            return awaitExit(Duration.ofSeconds(1));
+        }
+        List<ProcessHandle> tree = tree();
+        tree.forEach(ProcessHandle::destroy);
+        Optional<Integer> status = awaitExit(grace);
+        if (status.isEmpty()) {
+            killTree(tree);
+            status = awaitExit(Duration.ofSeconds(5));
+        }
+        return status;
+    }
+
+    /** SIGKILL to the process and its descendants (the kit's kill -9); waits for the exit. */
+    public Optional<Integer> kill() {
+        killTree(tree());
+        return awaitExit(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Sends a named signal (e.g. {@code INT}) to the process itself with {@code kill(1)}; the
+     * JDK can only send TERM and KILL. Blocks until kill(1) has run.
+     */
+    public void signal(String name) throws IOException {
+        Process k = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+        try {
+            if (!k.waitFor(5, TimeUnit.SECONDS) || k.exitValue() != 0) {
+                throw new IOException("kill -s " + name + " " + process.pid() + " failed: "
+                        + new String(k.getInputStream().readAllBytes()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while signalling", e);
+        }
+    }
+
+    private List<ProcessHandle> tree() {
+        ProcessHandle root = process.toHandle();
+        return Stream.concat(Stream.of(root), root.descendants()).toList();
+    }
+
+    private static void killTree(List<ProcessHandle> tree) {
+        tree.forEach(ProcessHandle::destroyForcibly);
+        // Descendants started after the snapshot (unlikely) are caught here.
+        tree.forEach(h -> h.descendants().forEach(ProcessHandle::destroyForcibly));
+    }
+
+    /** Stops the process if it still runs (TERM, bounded wait, KILL). Idempotent. */
+    @Override
+    public void close() {
+        terminate(Duration.ofSeconds(5));
+    }
+
+    /** A report of the process: command, status, and both streams with timestamps. */
+    public String report() {
+        return "command: " + String.join(" ", argv) + "\n"
+                + "pid: " + process.pid() + "\n"
+                + "status: " + (process.isAlive() ? "running" : "exited " + process.exitValue()) + "\n"
+                + "--- stdout ---\n" + stdout.timestamped()
+                + "--- stderr ---\n" + stderr.timestamped();
+    }
+}

@@ -1,0 +1,130 @@
+package org.litsxg.conformance.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What an identity database holds, read from outside the server as a file: its schema
+ * ({@code sqlite_master}), its {@code user_version}, and every row of every table with blobs
+ * in hex. Two snapshots are equal exactly when schema, version and rows are byte-identical.
+ *
+ * <p>The kit never opens the live file: it copies {@code identities.db} (and a
+ * {@code -wal} file if one was left behind) into a scratch directory and reads the copy, so the
+ * data directory is left exactly as the build left it.
+ */
+public record StoreSnapshot(List<String> schema, long userVersion, List<String> rows, List<Row> data) {
+
+    /** One row with its raw values: {@code byte[]} for blobs, {@code String}, {@code Long}, {@code Double}. */
+    public record Row(String table, java.util.Map<String, Object> values) {
+
+        /** The column holding exactly {@code text}, if any. */
+        public java.util.Optional<String> columnHolding(String text) {
+            return values.entrySet().stream().filter(e -> text.equals(e.getValue())).map(java.util.Map.Entry::getKey)
+                    .findFirst();
+        }
+    }
+
+    /** Whether schema, user_version and every row are byte-identical. */
+    public boolean sameAs(StoreSnapshot other) {
+        return schema.equals(other.schema) && userVersion == other.userVersion && rows.equals(other.rows);
+    }
+
+    /** The rows (of any table) with a column holding exactly {@code name}. */
+    public List<Row> rowsNaming(String name) {
+        return data.stream().filter(r -> r.columnHolding(name).isPresent()).toList();
+    }
+
+    public static final String DATABASE = "identities.db";
+
+    /** Reads the database in {@code dataDir}, via a copy in {@code scratch}. */
+    public static StoreSnapshot read(Path dataDir, Path scratch) throws IOException, SQLException {
+        Path db = dataDir.resolve(DATABASE);
+        if (!Files.isRegularFile(db)) {
+            throw new IOException("no " + DATABASE + " in " + dataDir);
+        }
+        Path dir = Files.createTempDirectory(scratch, "snapshot-");
+        Path copy = dir.resolve(DATABASE);
+        Files.copy(db, copy, StandardCopyOption.REPLACE_EXISTING);
+        Path wal = dataDir.resolve(DATABASE + "-wal");
+        if (Files.isRegularFile(wal)) {
+            Files.copy(wal, dir.resolve(DATABASE + "-wal"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy);
+                Statement st = c.createStatement()) {
+            List<String> schema = new ArrayList<>();
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")) {
+                while (rs.next()) {
+                    schema.add(rs.getString(1) + " " + rs.getString(2) + " on " + rs.getString(3)
+                            + ": " + rs.getString(4));
+                    if ("table".equals(rs.getString(1)) && !rs.getString(2).startsWith("sqlite_")) {
+                        tables.add(rs.getString(2));
+                    }
+                }
+            }
+            long version;
+            try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+                version = rs.next() ? rs.getLong(1) : -1;
+            }
+            List<String> rows = new ArrayList<>();
+            List<Row> data = new ArrayList<>();
+            for (String table : tables) {
+                String quoted = "\"" + table.replace("\"", "\"\"") + "\"";
+                try (ResultSet rs = st.executeQuery("SELECT * FROM " + quoted + " ORDER BY 1")) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    while (rs.next()) {
+                        StringBuilder row = new StringBuilder(table).append(':');
+                        java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+                        for (int i = 1; i <= md.getColumnCount(); i++) {
+                            Object v = rs.getObject(i);
+                            if (v instanceof Integer n) {
+                                v = n.longValue();
+                            }
+                            values.put(md.getColumnName(i), v);
+                            row.append(' ').append(md.getColumnName(i)).append('=').append(render(v));
+                        }
+                        rows.add(row.toString());
+                        data.add(new Row(table, java.util.Collections.unmodifiableMap(values)));
+                    }
+                }
+            }
+            return new StoreSnapshot(List.copyOf(schema), version, List.copyOf(rows), List.copyOf(data));
+        }
+    }
+
+    private static String render(Object v) {
+        if (v == null) {
+            return "NULL";
+        }
+        if (v instanceof byte[] b) {
+            return "x'" + HexFormat.of().formatHex(b) + "'";
+        }
+        if (v instanceof String s) {
+            return "'" + s + "'";
+        }
+        return v.toString();
+    }
+
+    /** The values (text or hex) of rows mentioning {@code name}, for a report. */
+    public List<String> rowsMentioning(String name) {
+        return rows.stream().filter(r -> r.contains("'" + name + "'")).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "user_version=" + userVersion + "\nschema:\n  " + String.join("\n  ", schema)
+                + "\nrows:\n  " + String.join("\n  ", rows);
+    }
+}

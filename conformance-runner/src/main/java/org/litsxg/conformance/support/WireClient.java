@@ -1,0 +1,411 @@
+package org.litsxg.conformance.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * One kit-side TCP connection to the server under test.
+ *
+ * <p>A reader thread owns the socket's input for the whole life of the connection: it splits
+ * the byte stream on LF and puts every line, then the end of the connection, into a blocking
+ * queue. The step thread takes from that queue with a timeout, so a silent server never hangs
+ * the kit. Everything sent and received goes into the {@link Transcript}.
+ *
+ * <p>The step thread is the only caller of {@code next*}, {@code send*} and {@code close}; the
+ * class is not meant for several consumers. Reading can be paused, to play a client that
+ * has stopped reading (a slow consumer).
+ */
+public final class WireClient implements AutoCloseable {
+
+    private final String name;
+    private final Socket socket;
+    private final OutputStream out;
+    private final Transcript transcript;
+    private final LinkedBlockingQueue<Received> incoming = new LinkedBlockingQueue<>();
+    private final ArrayDeque<Received> heldReplies = new ArrayDeque<>();
+    private final ArrayDeque<Received> heldMessages = new ArrayDeque<>();
+    private final java.util.List<byte[]> rawLines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final Object pauseLock = new Object();
+    private final Thread reader;
+    private final AtomicReference<Thread> writer = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicLong backgroundWritten = new java.util.concurrent.atomic.AtomicLong();
+    private boolean paused;
+    private final long connectedAt = System.nanoTime();
+    private volatile boolean closing;
+    private Received.Closed closed;
+
+    private WireClient(String name, Socket socket, Transcript transcript, boolean startPaused)
+            throws IOException {
+        this.name = name;
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.transcript = transcript;
+        this.paused = startPaused;
+        InputStream in = socket.getInputStream();
+        this.reader = new Thread(() -> readLoop(in), "litsxg-kit-reader-" + name);
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    /**
+     * Connects, blocking at most {@code timeout}.
+     *
+     * @param receiveBuffer the socket receive buffer in bytes, or 0 for the system's default
+     *     (a small one makes a non-reading client's backlog show up at the server quickly)
+     * @throws IOException when the connection cannot be made
+     */
+    public static WireClient connect(String name, InetSocketAddress address, Duration timeout,
+            Transcript transcript, int receiveBuffer, boolean startPaused) throws IOException {
+        Socket socket = new Socket();
+        try {
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
+            socket.setTcpNoDelay(true);
+            socket.connect(address, (int) Math.max(1, timeout.toMillis()));
+            if (ServerProcess.isSelfConnection(socket)) {
+                throw new IOException("connected to itself: nothing listens on " + address);
+            }
+        } catch (IOException e) {
+            transcript.event("connect to " + address + " failed: " + e);
+            socket.close();
+            throw e;
+        }
+        transcript.event("connected to " + address + " from local port " + socket.getLocalPort());
+        return new WireClient(name, socket, transcript, startPaused);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The kit's local port of this connection. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
+    /** {@link System#nanoTime()} right after the connection was established. */
+    public long connectedAt() {
+        return connectedAt;
+    }
+
+    /** Puts a line back in front of the replies {@link #nextReply} and {@link #next} return. */
+    public void pushBack(Received r) {
+        heldReplies.addFirst(r);
+    }
+
+    public Transcript transcript() {
+        return transcript;
+    }
+
+    private void readLoop(InputStream in) {
+        byte[] buf = new byte[8192];
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            while (true) {
+                synchronized (pauseLock) {
+                    while (paused) {
+                        pauseLock.wait();
+                    }
+                }
+                int n = in.read(buf);
+                if (n < 0) {
+                    String how = "end of stream";
+                    if (line.size() > 0) {
+                        how += " after an unterminated \"" + Transcript.render(line.toByteArray()) + "\"";
+                    }
+                    finish(how);
+                    return;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        byte[] raw = line.toByteArray();
+                        line.reset();
+                        transcript.received(raw);
+                        if (rawLines.size() < 10_000) {
+                            rawLines.add(raw);
+                        }
+                        incoming.add(Received.Line.of(raw));
+                    } else {
+                        line.write(buf[i]);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish("reader interrupted");
+        } catch (IOException e) {
+            finish(closing ? "closed by the kit" : "reset: " + e.getMessage());
+        }
+    }
+
+    private void finish(String how) {
+        if (!closing) {
+            transcript.event("connection ended: " + how);
+        }
+        incoming.add(new Received.Closed(how));
+    }
+
+    /** Sends one line: {@code line} in UTF-8 followed by LF. Blocks while the socket is full. */
+    public void send(String line) throws IOException {
+        sendBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends bytes exactly as given. Blocks while the socket's send buffer is full. */
+    public void sendBytes(byte[] bytes) throws IOException {
+        transcript.sent(bytes);
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            transcript.event("send failed: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /**
+     * Sends {@code count} copies of {@code line} + LF from a background thread, so that the
+     * step thread is free while the server pushes back. The transcript records one entry.
+     */
+    public CompletableFuture<Void> sendRepeatedInBackground(String line, int count) {
+        byte[] one = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        transcript.event("sending " + count + " x \"" + Transcript.render(one) + "\" in the background");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                byte[] chunk = new byte[one.length * 256];
+                for (int i = 0; i < 256; i++) {
+                    System.arraycopy(one, 0, chunk, i * one.length, one.length);
+                }
+                int left = count;
+                while (left > 0) {
+                    int k = Math.min(256, left);
+                    out.write(chunk, 0, k * one.length);
+                    backgroundWritten.addAndGet((long) k * one.length);
+                    left -= k;
+                }
+                out.flush();
+                transcript.event("background send of " + count + " lines complete");
+                done.complete(null);
+            } catch (IOException e) {
+                transcript.event("background send failed: " + e.getMessage());
+                done.completeExceptionally(e);
+            }
+        }, "litsxg-kit-writer-" + name);
+        t.setDaemon(true);
+        writer.set(t);
+        t.start();
+        return done;
+    }
+
+    /** The raw bytes of the first 10000 lines received, without their LF. */
+    public java.util.List<byte[]> rawLines() {
+        synchronized (rawLines) {
+            return java.util.List.copyOf(rawLines);
+        }
+    }
+
+    /** Shrinks the socket's send buffer, so that the kit's writes stall soon after the server's reads. */
+    public void smallSendBuffer() throws IOException {
+        socket.setSendBufferSize(4096);
+    }
+
+    /** Bytes the background writer has handed to the socket so far. */
+    public long backgroundBytesWritten() {
+        return backgroundWritten.get();
+    }
+
+    /** Half-closes: the server sees end of stream; the kit can still read. */
+    public void shutdownOutput() throws IOException {
+        transcript.event("kit shuts down its output (half-close)");
+        socket.shutdownOutput();
+    }
+
+    /** Stops taking bytes from the socket (after the read in progress, if any). */
+    public void pauseReading() {
+        synchronized (pauseLock) {
+            paused = true;
+        }
+        transcript.event("kit stops reading");
+    }
+
+    /** Takes bytes from the socket again. */
+    public void resumeReading() {
+        transcript.event("kit reads again");
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+    }
+
+    /** The next thing that arrives, of any kind. Blocks at most {@code timeout}. */
+    public Received next(Duration timeout) {
+        if (!heldReplies.isEmpty() || !heldMessages.isEmpty()) {
+            // Keep arrival order simple: held items came first.
+            return !heldReplies.isEmpty() ? heldReplies.poll() : heldMessages.poll();
+        }
+        return take(timeout);
+    }
+
+    /**
+     * The next reply (any line that is not {@code MSG}), holding back {@code MSG} lines that
+     * arrive first for {@link #nextMessage}. Blocks at most {@code timeout}.
+     */
+    public Received nextReply(Duration timeout) {
+        if (!heldReplies.isEmpty()) {
+            return heldReplies.poll();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (r instanceof Received.Line line && line.isMessage()) {
+                heldMessages.add(r);
+                continue;
+            }
+            return r;
+        }
+    }
+
+    /**
+     * The next {@code MSG} line, holding back replies that arrive first for
+     * {@link #nextReply}. Blocks at most {@code timeout}.
+     */
+    public Received nextMessage(Duration timeout) {
+        if (!heldMessages.isEmpty()) {
+            return heldMessages.poll();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (r instanceof Received.Line line && !line.isMessage()) {
+                heldReplies.add(r);
+                continue;
+            }
+            return r;
+        }
+    }
+
+    /** Whether lines were taken off the wire but not yet consumed by a step. */
+    public boolean hasHeldLines() {
+        return heldReplies.stream().anyMatch(Received.Line.class::isInstance)
+                || heldMessages.stream().anyMatch(Received.Line.class::isInstance);
+    }
+
+    /** The held lines as text, for a failure message. */
+    public String heldLines() {
+        StringBuilder out = new StringBuilder();
+        heldReplies.forEach(r -> out.append(r).append("; "));
+        heldMessages.forEach(r -> out.append(r).append("; "));
+        return out.toString();
+    }
+
+    /**
+     * Watches the connection for {@code period} and returns the first thing that arrived in
+     * that time, if anything did (a line or the end of the connection). Uses Awaitility's
+     * {@code during}, never a sleep.
+     */
+    public Optional<Received> firstArrivalWithin(Duration period) {
+        if (!heldReplies.isEmpty()) {
+            return Optional.of(heldReplies.peek());
+        }
+        if (!heldMessages.isEmpty()) {
+            return Optional.of(heldMessages.peek());
+        }
+        try {
+            await("nothing arrives at " + name)
+                    .during(period)
+                    .atMost(period.plusMillis(500))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(incoming::isEmpty);
+            return Optional.empty();
+        } catch (ConditionTimeoutException e) {
+            return Optional.ofNullable(incoming.peek());
+        }
+    }
+
+    /** Drops everything up to the end of the connection; returns how it ended, or nothing. */
+    public Received drainUntilClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        heldReplies.removeIf(Received.Line.class::isInstance);
+        heldMessages.removeIf(Received.Line.class::isInstance);
+        if (!heldReplies.isEmpty()) {
+            return heldReplies.poll();
+        }
+        if (!heldMessages.isEmpty()) {
+            return heldMessages.poll();
+        }
+        while (true) {
+            Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (!(r instanceof Received.Line)) {
+                return r;
+            }
+        }
+    }
+
+    private Received take(Duration timeout) {
+        if (closed != null) {
+            return closed;
+        }
+        try {
+            Received r = incoming.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (r == null) {
+                return new Received.Nothing(timeout.toMillis());
+            }
+            if (r instanceof Received.Closed c) {
+                closed = c;
+            }
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Received.Nothing(0);
+        }
+    }
+
+    /** Whether the connection has been seen to end (by a step having consumed its end). */
+    public boolean isClosedSeen() {
+        return closed != null;
+    }
+
+    /** Whether the kit itself has closed this connection. */
+    public boolean isClosedByKit() {
+        return closing;
+    }
+
+    /** Closes the socket; idempotent; never blocks for long. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        transcript.event("kit closes the connection");
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing to do: the socket is gone either way.
+        }
+        synchronized (pauseLock) {
+            paused = false;
+            pauseLock.notifyAll();
+        }
+        Thread w = writer.get();
+        if (w != null) {
+            w.interrupt();
+        }
+    }
+}

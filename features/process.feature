@@ -1,0 +1,232 @@
+Feature: PROC — the process contract
+  Flags, startup, the ready line, exit codes, signals, the data-directory lock, failure and
+  restart (spec/litsxg.md §8). The kit starts the build from its command template, with stdin
+  closed, in a fresh working directory, and watches its exit status, stdout and stderr.
+
+  Rule: PROC-1 (MUST) single long-running foreground process
+    "Litsxg runs as a single long-running server process: after the ready line it stays in the
+    foreground (it does not daemonize or exit) until it is stopped or fails."
+
+    @PROC-1 @must
+    Scenario: After the ready line the process stays in the foreground and serves
+      When the server is started and the kit waits for its ready line
+      Then the process the kit started is still running after a quiet period
+      And the server still runs and serves
+
+  Rule: PROC-2 (MUST) flags --bind, --port, --data-dir with defaults
+    "The server accepts `--bind <address>` (default `127.0.0.1`), `--port <port>` (default
+    `7667`; `0` picks a free port) and `--data-dir <path>` (default `./litsxg-data`)."
+
+    @PROC-2 @must
+    Scenario: --port 0 picks a free port, which the ready line names
+      When the server is started with port 0
+      Then the server serves on the port its ready line names
+
+    @PROC-2 @must
+    Scenario: Without --data-dir the data directory is ./litsxg-data
+      When the server is started without the flag for data_dir
+      Then the server's working directory holds litsxg-data/identities.db
+
+    @PROC-2 @must
+    Scenario: Without --port the server listens on port 7667
+      When the server is started without the flag for port
+      Then the ready line names the address "127.0.0.1" and the port 7667
+
+  Rule: PROC-3 (SHOULD) limit flags --max-queued, --max-connections, --auth-timeout, --max-pending-bytes
+    "The server SHOULD accept `--max-queued`, `--max-connections`, `--auth-timeout` (seconds)
+    and `--max-pending-bytes` with the meanings and defaults of this spec. A build without them
+    is tested at the defaults only; clauses that need another value are reported not run for
+    it."
+
+    @PROC-3 @should
+    Scenario: The build lets the operator set every limit
+      Given the build's command line can set every limit
+      When the server is started with non-default limits
+      Then the server still runs and serves
+
+  Rule: PROC-4 (IMPLEMENTATION-DEPENDENT) other flags (reference: --log-level, --pbkdf2-iterations)
+    "Which further flags a build accepts is implementation-dependent. The reference server also
+    accepts `--log-level` (`error`, `warn`, `info`, `debug`; default `info`) and
+    `--pbkdf2-iterations` (default 100000; used for new rows only)."
+
+    @PROC-4 @informational
+    Scenario: The kit records the build's further flags
+      When the server is started
+      Then the kit records which words of the build's command line are not Litsxg's documented flags
+
+  Rule: PROC-5 (MUST) missing data dir is created
+    "The data directory is created if it is missing."
+
+    @PROC-5 @must
+    Scenario: A missing data directory is created, parents included
+      When the server is started with a data directory path whose parents do not exist
+      Then the data directory exists and holds identities.db
+
+  Rule: PROC-6 (MUST) startup synchronous: ready line only after db open and bind
+    "Startup is synchronous: the server opens the data directory and the database and binds the
+    port before it prints the ready line, so a connection made as soon as the line appears is
+    accepted and served."
+
+    @PROC-6 @must
+    Scenario: The data directory and database are open and the port bound before the ready line
+      When the server is started and the kit waits for its ready line
+      Then a connection made as soon as the ready line appeared is served
+      And the data directory held identities.db when the ready line appeared
+
+  Rule: PROC-7 (MUST) startup immediate; waits for nothing external
+    "Startup is immediate: the server waits for no external event (Tor, network, a client,
+    input) before the ready line."
+
+    @PROC-7 @must
+    Scenario: The ready line comes without any client, input or network event
+      When the server is started and the kit waits for its ready line
+      Then the server still runs and serves
+
+  Rule: PROC-8 (MUST) ready line `litsxg listening on <address>:<port>` with bound address and port
+    "Once started the server prints exactly one line `litsxg listening on <address>:<port>` on
+    stdout, where `<address>` is the bound address as a literal in its canonical text form (IPv4
+    dotted quad; IPv6 in RFC 5952 compressed form in brackets, e.g. `[::1]`) and `<port>` the
+    port actually bound (so `--port 0` can be used)."
+
+    @PROC-8 @LOG-1 @must
+    Scenario: The ready line names the bound address and port, and is stdout's only line
+      Given the server is running
+      When the server is stopped
+      Then the server's stdout is exactly its ready line
+
+    @PROC-8 @must
+    Scenario Outline: The ready line names the address the server bound: <address>
+      When the server is started bound to "<address>"
+      Then the ready line names the address "<literal>" and the port the server bound
+
+      Examples:
+        | address   | literal   |
+        | 127.0.0.1 | 127.0.0.1 |
+        | ::1       | [::1]     |
+        | 0.0.0.0   | 0.0.0.0   |
+
+  Rule: PROC-9 (MUST) cannot start: no ready line, one stderr line, non-zero exit at once
+    "A server that cannot start prints no ready line, writes exactly one line on stderr, and
+    exits with a non-zero status at once."
+
+    @PROC-9 @must
+    Scenario Outline: A server that cannot start prints no ready line, one stderr line, and exits at once: <why>
+      When the server is started <why>
+      Then the server exits at once with a non-zero status
+      And the server printed no ready line
+      And the server wrote exactly one line to stderr
+
+      Examples:
+        | why                                          |
+        | on a port that is already in use             |
+        | with an unknown flag                         |
+        | with a data directory that is a regular file |
+
+  Rule: PROC-10 (MUST) bad usage/config: exit 2
+    "Bad usage or configuration (an unknown flag, a missing or malformed value, a value out of
+    range) ends the process with exit status 2."
+
+    @PROC-10 @must
+    Scenario Outline: Bad usage exits with status 2: <why>
+      When the server is started <why>
+      Then the server exits at once with status 2
+
+      Examples:
+        | why                                   |
+        | with an unknown flag                  |
+        | with port set to "not-a-port"         |
+        | with port set to "70000"              |
+        | with max_queued set to "many"         |
+        | with auth_timeout set to "soon"       |
+
+  Rule: PROC-11 (MUST) port in use or data dir unusable: exit 3
+    "When the server cannot start because the port cannot be bound (for example it is in use) or
+    the data directory or database is unusable, it exits with status 3."
+
+    @PROC-11 @must
+    Scenario Outline: A port or data directory that cannot be used exits with status 3: <why>
+      When the server is started <why>
+      Then the server exits at once with status 3
+
+      Examples:
+        | why                                                    |
+        | on a port that is already in use                       |
+        | with a data directory that is a regular file           |
+        | with an identities.db that is not a SQLite database    |
+
+  Rule: PROC-12 (MUST) exclusive data-dir lock; second instance exits 3 naming the dir
+    "A running instance holds an exclusive lock on its data directory (the reference server: an
+    OS file lock on the empty file `litsxg.lock`); a second instance on the same data directory
+    exits with status 3 and one stderr line naming the directory."
+
+    @PROC-12 @must
+    Scenario: A second instance on a locked data directory exits 3 with one line naming it
+      Given the server is running
+      When a second server is started on the same data directory
+      Then the second server exits at once with status 3
+      And the second server wrote exactly one line to stderr
+      And that line names the data directory
+
+    @PROC-12 @must
+    Scenario: The instance holding the lock keeps serving
+      Given the server is running
+      When a second server is started on the same data directory
+      Then the second server exits at once with status 3
+      And the first server still serves
+
+  Rule: PROC-13 (MUST) SIGTERM/SIGINT: close all connections, exit 0
+    "On SIGTERM or SIGINT the server closes every connection and exits with status 0."
+
+    @PROC-13 @must
+    Scenario Outline: <signal> closes every connection and exits 0
+      Given alice and bob are online
+      When the server receives <signal>
+      Then alice and bob are disconnected
+      And the server exits with status 0
+
+      Examples:
+        | signal  |
+        | SIGTERM |
+        | SIGINT  |
+
+  Rule: PROC-15 (MUST) process end drops all connections and in-memory state
+    "When the process ends for any reason (failure, kill, stop), all its connections are dropped
+    and its in-memory state (sessions, queues, failure counts, timers) is lost."
+
+    @PROC-15 @must
+    Scenario: When the process is killed every connection drops
+      Given alice and bob are online
+      And carol is connected
+      When the server process is killed
+      Then alice, bob and carol are disconnected
+
+  Rule: PROC-16 (MUST NOT) no self-restart; restart is manual or external
+    "The server MUST NOT restart itself: once the process has ended nothing of it keeps running
+    or listening until the operator, or an external supervisor, starts it again."
+
+    @PROC-16 @must
+    Scenario: Once the process has ended nothing of it keeps listening
+      Given the server is running
+      When the server process is killed
+      Then nothing listens on the server's port any more
+
+  Rule: PROC-17 (MUST) restart needs no cleanup, also after SIGKILL
+    "A restart needs no cleanup or state migration: a start on the data directory of a stopped
+    or killed instance (leftover `litsxg.lock`, WAL files) succeeds."
+
+    @PROC-17 @must
+    Scenario: A start on the data directory of a killed instance succeeds without cleanup
+      Given alice is registered
+      And the server process has been killed
+      When the server is started again
+      Then alice can authenticate with her secret
+
+  Rule: PROC-18 (MUST NOT) no operator input needed; stdin not read
+    "Normal operation needs no manual intervention: the server MUST NOT read commands from stdin
+    or wait for any operator input, and runs with stdin closed or empty."
+
+    @PROC-18 @must
+    Scenario: The server reads no commands from its standard input
+      When the server is started with operator commands on its standard input
+      Then the process the kit started is still running after a quiet period
+      And the server still runs and serves

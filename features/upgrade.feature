@@ -1,0 +1,81 @@
+Feature: UPG — upgrades and rollback
+  An upgrade is a stop, a binary swap and a start; nothing else happens (spec/litsxg.md §12).
+  The build upgraded from is litsxg.previous-server (default: the build under test itself, so
+  that every build is at least checked against a restart of itself).
+
+  Rule: UPG-1 (MUST) upgrade = stop, replace binary, start
+    "An upgrade is: stop the server, replace the binary, start the server, restart clients as
+    needed. The new build, started on the data directory of the build it replaces, serves the
+    identities stored there. Upgrade behaviour not described here does not exist."
+
+    @UPG-1 @must
+    Scenario: The new build serves the identities stored by the old one
+      Given the server runs the previous build
+      And alice is registered
+      When the server is upgraded to the build under test
+      Then alice can authenticate with her secret
+
+  Rule: UPG-2 (MUST NOT) no migration: schema, user_version and rows unchanged
+    "No state migration is performed: a build MUST NOT change an existing database's schema,
+    `user_version` or rows on start; a bug-fix build opens the same file with the same schema."
+
+    @UPG-2 @must
+    Scenario: No migration: schema, user_version and rows are byte-identical after the upgrade
+      Given the server runs the previous build
+      And alice and bob are registered
+      When the server is upgraded to the build under test
+      Then alice can authenticate with her secret
+      And the identity store is byte-identical to the one before the upgrade
+
+    @UPG-2 @must
+    Scenario: No migration on a plain restart either
+      Given alice and bob are registered
+      When the server is restarted
+      Then the identity store is byte-identical to the one before the restart
+
+  Rule: UPG-3 (MUST) upgrade loses in-memory state
+    "In-memory state is lost across an upgrade: sessions end, and clients must connect and
+    `AUTH` again."
+
+    @UPG-3 @must
+    Scenario: Sessions end with the upgrade, and clients authenticate again
+      Given the server runs the previous build
+      And alice is online
+      When the server is upgraded to the build under test
+      Then alice is disconnected
+      And alice's new connection is not authenticated
+
+  Rule: UPG-4 (MUST) upgrade loses offline messages
+    "Offline messages are lost across an upgrade: a message queued before it is never delivered
+    after it."
+
+    @UPG-4 @QUEUE-5 @must
+    Scenario: Offline messages are lost across an upgrade
+      Given the server runs the previous build
+      And bob is registered
+      And alice has queued 2 messages for bob
+      When the server is upgraded to the build under test
+      Then bob receives no message once he is online again
+
+  Rule: UPG-5 (MUST) upgrade keeps identities
+    "Persistent identity data remains intact across an upgrade: every name keeps its secret."
+
+    @UPG-5 @must
+    Scenario: Every name keeps its secret across an upgrade
+      Given the server runs the previous build
+      And alice and bob are registered
+      When the server is upgraded to the build under test
+      Then alice can authenticate with her secret
+      And bob's wrong secret is refused
+
+  Rule: UPG-7 (IMPLEMENTATION-DEPENDENT) rollback may or may not work; kit reports which
+    "Rollback is starting the old binary on the same data directory; it may or may not work, and
+    the conformance kit reports which."
+
+    @UPG-7 @informational
+    Scenario: The kit records whether a rollback to the previous build works
+      Given the server runs the previous build
+      And alice is registered
+      And the server has been upgraded to the build under test and bob registered there
+      When the server is rolled back to the previous build
+      Then the kit records whether the previous build serves alice and bob
