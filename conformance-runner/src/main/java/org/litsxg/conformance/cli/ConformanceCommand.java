@@ -83,7 +83,7 @@ public final class ConformanceCommand implements Callable<Integer> {
     private double timescale = 1.0;
 
     @Option(names = "--startup-timeout", paramLabel = "SECONDS", description = "How long a start may take before it counts as failed (default: ${DEFAULT-VALUE}).")
-    private int startupTimeout = 20;
+    private int startupTimeout = 30;
 
     @Option(names = "--parallel", paramLabel = "N", description = "Scenarios run at once (default: ${DEFAULT-VALUE}).")
     private int parallel = 3;
@@ -153,6 +153,7 @@ public final class ConformanceCommand implements Callable<Integer> {
                 .withParallelism(parallel)
                 .withSetting(KitSettings.TIMESCALE, Double.toString(timescale))
                 .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(startupTimeout))
+                .withSetting(org.litsxg.conformance.report.OutcomePlugin.CONSOLE, "false")
                 .withPlugins(plugins);
         out.println("litsxg conformance: " + template);
         long t0 = System.nanoTime();

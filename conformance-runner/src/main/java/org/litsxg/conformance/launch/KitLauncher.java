@@ -131,7 +131,8 @@ public final class KitLauncher {
             }
             List<DiscoverySelector> selectors = new ArrayList<>();
             for (String f : run.features()) {
-                selectors.add(selectClasspathResource(f));
+                selectors.add(f.endsWith(".feature") ? selectClasspathResource(f)
+                        : org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage(f.replace('/', '.')));
             }
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectors)

@@ -32,6 +32,9 @@ import org.litsxg.conformance.support.KitSettings;
  */
 public final class OutcomePlugin implements ConcurrentEventListener {
 
+    /** Set to {@code false} (the runner does, as it prints its own summary) to keep the console quiet. */
+    public static final String CONSOLE = "litsxg.outcome-console";
+
     /** The file name written inside the output directory. */
     public static final String FILE = "outcomes.json";
 
@@ -99,9 +102,11 @@ public final class OutcomePlugin implements ConcurrentEventListener {
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write " + file, ex);
         }
-        console.print(report.text(false));
-        console.println("outcomes: " + file.toAbsolutePath());
-        console.flush();
+        if (!"false".equals(System.getProperty(CONSOLE))) {
+            console.print(report.text(false));
+            console.println("outcomes: " + file.toAbsolutePath());
+            console.flush();
+        }
     }
 
     private static int compareLocations(String a, String b) {

@@ -430,7 +430,8 @@ public final class ServerSteps {
     public void stdoutIsReadyLine() {
         ServerInstance s = ctx.server();
         ServerProcess p = s.current();
-        p.awaitExit(Duration.ZERO);
+        // Accepting connections can come a moment before the ready line reaches the kit: wait for it.
+        p.stdout().awaitLine(l -> l.startsWith(READY), ctx.settings().replyTimeout(), () -> !p.isAlive());
         List<String> lines = p.stdout().lines();
         String expected = READY + literal(s.bind()) + ":" + s.port();
         ctx.check(lines.equals(List.of(expected)), "stdout holds exactly one line: " + expected, "stdout: " + lines);
