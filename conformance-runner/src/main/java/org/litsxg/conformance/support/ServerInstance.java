@@ -68,7 +68,9 @@ public final class ServerInstance implements AutoCloseable {
             int port = random.nextInt(low, high);
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(false);
-                s.bind(new InetSocketAddress("127.0.0.1", port));
+                // The wildcard address: a port free there is free on every address, so a scenario
+                // that binds 0.0.0.0 or ::1 cannot collide with a socket on another loopback address.
+                s.bind(new InetSocketAddress(port));
                 return port;
             } catch (IOException busy) {
                 // Try another one.
