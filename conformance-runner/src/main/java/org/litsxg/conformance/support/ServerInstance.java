@@ -78,7 +78,7 @@ public final class ServerInstance implements AutoCloseable {
         }
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            s.bind(new InetSocketAddress(0));
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port", e);
