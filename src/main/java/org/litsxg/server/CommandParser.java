@@ -29,19 +29,23 @@ final class CommandParser {
 
     static Result parse(String line) {
         int space = line.indexOf(' ');
-        String word = space < 0 ? line : line.substring(0, space);
-        switch (word) {
-            case "PING":
+        int wordLength = space < 0 ? line.length() : space;
+        // Every command word has 4 letters: compared in place, without a substring per line.
+        if (wordLength == 4) {
+            if (line.startsWith("SEND")) {
+                return parseSend(line, space);
+            }
+            if (line.startsWith("PING")) {
                 return space < 0 ? Result.of(new Command.Ping()) : Result.error(Replies.SYNTAX);
-            case "QUIT":
+            }
+            if (line.startsWith("QUIT")) {
                 return space < 0 ? Result.of(new Command.Quit()) : Result.error(Replies.SYNTAX);
-            case "AUTH":
+            }
+            if (line.startsWith("AUTH")) {
                 return parseAuth(space < 0 ? null : line.substring(space + 1));
-            case "SEND":
-                return parseSend(space < 0 ? null : line.substring(space + 1));
-            default:
-                return Result.error(Replies.UNKNOWN_COMMAND);
+            }
         }
+        return Result.error(Replies.UNKNOWN_COMMAND);
     }
 
     private static Result parseAuth(String args) {
@@ -60,20 +64,20 @@ final class CommandParser {
         return Result.of(new Command.Auth(name, secret));
     }
 
-    private static Result parseSend(String args) {
-        if (args == null) {
-            return Result.error(Replies.SYNTAX);
-        }
-        int space = args.indexOf(' ');
+    /** {@code SEND <name> <text>}; {@code space} is the index of the space after the word, or -1. */
+    private static Result parseSend(String line, int space) {
         if (space < 0) {
             return Result.error(Replies.SYNTAX);
         }
-        String name = args.substring(0, space);
-        String text = args.substring(space + 1);
-        if (!isValidName(name) || text.isEmpty()) {
+        int second = line.indexOf(' ', space + 1);
+        if (second < 0 || second == line.length() - 1) {
             return Result.error(Replies.SYNTAX);
         }
-        return Result.of(new Command.Send(name, text));
+        String name = line.substring(space + 1, second);
+        if (!isValidName(name)) {
+            return Result.error(Replies.SYNTAX);
+        }
+        return Result.of(new Command.Send(name, line.substring(second + 1)));
     }
 
     /** 1 to 32 characters from {@code [a-z0-9_-]}, starting with a letter or digit. */

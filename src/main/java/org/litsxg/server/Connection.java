@@ -164,7 +164,21 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         if (closed) {
             return;
         }
-        append((line + "\n").getBytes(StandardCharsets.UTF_8));
+        int n = line.length();
+        for (int i = 0; i < n; i++) {
+            if (line.charAt(i) >= 0x80) {
+                append((line + "\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        // Replies are ASCII: copied straight into the output, no per-reply array.
+        reserve(n + 1);
+        for (int i = 0; i < n; i++) {
+            out[outEnd + i] = (byte) line.charAt(i);
+        }
+        out[outEnd + n] = '\n';
+        outEnd += n + 1;
+        markDirty();
     }
 
     @Override
@@ -202,23 +216,28 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     }
 
     private void append(byte[] bytes) {
+        reserve(bytes.length);
+        System.arraycopy(bytes, 0, out, outEnd, bytes.length);
+        outEnd += bytes.length;
+        markDirty();
+    }
+
+    /** Makes room for {@code more} bytes after {@code outEnd}. */
+    private void reserve(int more) {
         if (out == null) {
-            out = new byte[Math.max(256, bytes.length)];
-        } else if (outEnd + bytes.length > out.length) {
+            out = new byte[Math.max(256, more)];
+        } else if (outEnd + more > out.length) {
             int size = pending();
-            if (size + bytes.length <= out.length && outStart > 0) {
+            if (size + more <= out.length && outStart > 0) {
                 System.arraycopy(out, outStart, out, 0, size);
             } else {
-                byte[] bigger = new byte[Math.max(out.length * 2, size + bytes.length)];
+                byte[] bigger = new byte[Math.max(out.length * 2, size + more)];
                 System.arraycopy(out, outStart, bigger, 0, size);
                 out = bigger;
             }
             outStart = 0;
             outEnd = size;
         }
-        System.arraycopy(bytes, 0, out, outEnd, bytes.length);
-        outEnd += bytes.length;
-        markDirty();
     }
 
     private void markDirty() {

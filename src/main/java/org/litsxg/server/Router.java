@@ -103,7 +103,7 @@ final class Router {
         if (!known.contains(to)) {
             return SendOutcome.UNKNOWN_RECIPIENT;
         }
-        byte[] line = ("MSG " + from + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = msgLine(from, text);
         Peer peer = online.get(to);
         ArrayDeque<byte[]> queue = queues.get(to);
         if (peer != null && queue == null) {
@@ -125,6 +125,35 @@ final class Router {
             return SendOutcome.DELIVERED;
         }
         return SendOutcome.QUEUED;
+    }
+
+    /**
+     * {@code MSG <from> <text>} and LF as UTF-8, in one exactly sized array (the array is kept as
+     * the queue entry when the recipient is offline). Names are ASCII; the text is copied char by
+     * char while it is ASCII, the common case, and encoded by the JDK otherwise.
+     */
+    static byte[] msgLine(String from, String text) {
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            if (text.charAt(i) >= 0x80) {
+                return ("MSG " + from + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        int f = from.length();
+        byte[] line = new byte[4 + f + 1 + n + 1];
+        line[0] = 'M';
+        line[1] = 'S';
+        line[2] = 'G';
+        line[3] = ' ';
+        for (int i = 0; i < f; i++) {
+            line[4 + i] = (byte) from.charAt(i); // names are ASCII
+        }
+        line[4 + f] = ' ';
+        for (int i = 0; i < n; i++) {
+            line[5 + f + i] = (byte) text.charAt(i);
+        }
+        line[line.length - 1] = '\n';
+        return line;
     }
 
     /** Moves queued lines to the name's connection while it is within the drain window. */

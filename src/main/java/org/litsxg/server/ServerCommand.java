@@ -85,6 +85,7 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
             throw new StartupException(ExitCodes.CANNOT_START, "cannot use data directory: " + e.getMessage());
         }
         ExecutorService workers = null;
+        SqliteNativeCache.use(log);
         try (dir; IdentityStore store = openStore(dir, config)) {
             Set<String> names;
             try {

@@ -1,0 +1,255 @@
+package org.litsxg.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.HdrHistogram.Histogram;
+import org.litsxg.ExitCodes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code litsxg bench load}: the same workload against the Litsxg reference server and ngircd,
+ * each started fresh on a loopback port for every run, runs alternating between the targets.
+ * {@code --clients} authenticated (or IRC-registered) connections send direct messages of
+ * {@code --size} bytes from random clients to random other clients, at a fixed total
+ * {@code --rate} or (rate 0) as fast as the server delivers with at most {@code --window} in
+ * flight. Each run prints delivered messages per second, end-to-end latency percentiles
+ * (HdrHistogram), connections held (answering a liveness probe afterwards), server RSS, live
+ * heap after a forced GC (Litsxg), server and generator CPU, and launch-to-listening time; the
+ * summary gives each target's median and the ratio Litsxg/ngircd. Everything is bounded:
+ * set-up by {@code --timeout}, traffic by {@code --warmup} plus {@code --seconds}, then 10 s of
+ * drain. Exit 0 when every run held every client and lost nothing, 1 otherwise.
+ */
+@Command(name = "load", mixinStandardHelpOptions = true,
+        description = "Throughput and latency of direct messages, Litsxg against ngircd.")
+public final class LoadBench implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--target", split = ",", paramLabel = "litsxg|ngircd",
+            description = "Servers to measure, in turn (default: litsxg,ngircd).")
+    List<String> targets = List.of("litsxg", "ngircd");
+
+    @Option(names = "--clients", description = "Connections (default: ${DEFAULT-VALUE}).")
+    int clients = 1000;
+
+    @Option(names = "--size", paramLabel = "BYTES", description = "Message text size (default: ${DEFAULT-VALUE}).")
+    int size = 64;
+
+    @Option(names = "--rate", split = ",", paramLabel = "PER-SECOND",
+            description = "Messages per second in all; 0 = as fast as possible. A list runs each (default: 0).")
+    List<Long> rates = List.of(0L);
+
+    @Option(names = "--window", description = "With rate 0: messages in flight at most (default: 8 per client).")
+    Integer window;
+
+    @Option(names = "--seconds", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+    double seconds = 10;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", description = "Unmeasured seconds before (default: ${DEFAULT-VALUE}).")
+    double warmup = 3;
+
+    @Option(names = "--repeat", description = "Runs per target and rate; medians are reported (default: ${DEFAULT-VALUE}).")
+    int repeat = 3;
+
+    @Option(names = "--seed", description = "Seed for senders and recipients (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "JVM option for the Litsxg server (repeatable).")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--ngircd", paramLabel = "PATH", description = "The ngircd binary (default: ${DEFAULT-VALUE}).")
+    String ngircd = "/usr/sbin/ngircd";
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on starting and connecting (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds = 120;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Append one row per run to this CSV file.")
+    Path csv;
+
+    @Option(names = "--hgrm", paramLabel = "DIR", description = "Write each run's latency percentile distribution (microseconds) here.")
+    Path hgrmDir;
+
+    @Option(names = "--label", description = "Scenario name in the output (default: throughput or latency-<rate>).")
+    String label;
+
+    static final String CSV_HEADER = "scenario,target,run,clients,size,rate,seconds,delivered_per_s,p50_us,p90_us,p99_us,"
+            + "p999_us,max_us,held,rss_kib,heap_kib,server_cpu_pct,generator_cpu_pct,listen_ms,lost,errors,loadavg";
+
+    /** One run's figures. */
+    record Result(String scenario, BenchServer.Kind target, int run, long rate, LoadEngine.Run traffic, long held,
+                  long rssKib, long heapKib, double listenMillis, String loadavg) {
+        long p(double percentile) {
+            return traffic.latency().getValueAtPercentile(percentile) / 1000;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (clients < 2 || size < 24 || size > 4000 || seconds <= 0 || warmup < 0 || repeat < 1) {
+            throw new ParameterException(spec.commandLine(), "need --clients >= 2, 24 <= --size <= 4000, --seconds > 0, --repeat >= 1");
+        }
+        List<BenchServer.Kind> kinds = new ArrayList<>();
+        try {
+            for (String t : targets) {
+                kinds.add(BenchServer.Kind.parse(t));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        BenchServer.Settings settings = new BenchServer.Settings(jvmOptions, ngircd, clients + 64, 1000,
+                Math.max(30, timeoutSeconds), timeoutSeconds);
+        System.out.printf("bench load: %d clients, %d-byte messages, rates %s, %.0f s warm-up + %.0f s measured, %d run(s) each; "
+                        + "machine: %d CPUs, load average %s%n", clients, size, rates, warmup, seconds, repeat,
+                Runtime.getRuntime().availableProcessors(), loadavg());
+        if (!jvmOptions.isEmpty()) {
+            System.out.println("litsxg server JVM options: " + String.join(" ", jvmOptions));
+        }
+        boolean allGood = true;
+        Map<String, List<Result>> byScenario = new LinkedHashMap<>();
+        header();
+        for (long rate : rates) {
+            String scenario = label != null ? label + (rates.size() > 1 ? "-" + rate : "") : rate == 0 ? "throughput" : "latency-" + rate;
+            for (int run = 1; run <= repeat; run++) {
+                for (BenchServer.Kind kind : kinds) {
+                    Result r = runOnce(scenario, kind, settings, rate, run);
+                    byScenario.computeIfAbsent(scenario, k -> new ArrayList<>()).add(r);
+                    row(r);
+                    allGood &= r.held() == clients && r.traffic().lost() == 0 && r.traffic().errors() == 0;
+                }
+            }
+        }
+        System.out.println();
+        for (var e : byScenario.entrySet()) {
+            summary(e.getKey(), e.getValue(), kinds);
+        }
+        return allGood ? ExitCodes.OK : ExitCodes.FATAL;
+    }
+
+    private Result runOnce(String scenario, BenchServer.Kind kind, BenchServer.Settings settings, long rate, int run)
+            throws Exception {
+        String load = loadavg();
+        try (BenchServer server = BenchServer.start(kind, settings);
+             LoadEngine engine = new LoadEngine(kind.protocol, size, "b")) {
+            long registered = engine.connect(server.address, clients, List.of(), LoadEngine.REGISTER_WINDOW, timeoutSeconds);
+            if (registered < clients) {
+                System.out.printf("%s: only %d of %d clients registered; %s%n", kind.label, registered, clients, engine.firstErrors());
+            }
+            int w = window != null ? window : 8 * clients;
+            LoadEngine.Run traffic = engine.traffic(rate, warmup, seconds, w, seed + run, server::cpuMillis);
+            long rss = server.rssKib();
+            long held = engine.pingAll(timeoutSeconds);
+            long heap = server.heapAfterGcKib();
+            if (!engine.firstErrors().isEmpty()) {
+                System.out.println(kind.label + " errors: " + engine.firstErrors());
+            }
+            if (!server.isAlive()) {
+                System.out.println(kind.label + " died: " + server.stderr());
+            }
+            Result r = new Result(scenario, kind, run, rate, traffic, held, rss, heap, server.launchToListeningNanos / 1e6, load);
+            writeCsv(r);
+            writeHgrm(r);
+            return r;
+        }
+    }
+
+    private static void header() {
+        System.out.printf("%-16s %-7s %3s %10s %8s %8s %8s %8s %6s %9s %9s %7s %7s %7s %6s %6s %6s%n",
+                "scenario", "target", "run", "msgs/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "held", "RSS KiB",
+                "heap KiB", "srv CPU", "gen CPU", "listen", "lost", "errors", "load");
+    }
+
+    private static void row(Result r) {
+        LoadEngine.Run t = r.traffic();
+        System.out.printf("%-16s %-7s %3d %10.0f %8.3f %8.3f %8.3f %8.3f %6d %9d %9s %6.0f%% %6.0f%% %5.0fms %6d %6d %6s%n",
+                r.scenario(), r.target().label, r.run(), t.deliveredPerSecond(), r.p(50) / 1000.0, r.p(99) / 1000.0,
+                r.p(99.9) / 1000.0, t.latency().getMaxValue() / 1e6, r.held(), r.rssKib(),
+                r.heapKib() < 0 ? "-" : String.valueOf(r.heapKib()), t.serverCpuPercent(), t.generatorCpuPercent(),
+                r.listenMillis(), t.lost(), t.errors(), r.loadavg().split(" ")[0]);
+    }
+
+    private void summary(String scenario, List<Result> results, List<BenchServer.Kind> kinds) {
+        Map<BenchServer.Kind, double[]> med = new LinkedHashMap<>();
+        for (BenchServer.Kind k : kinds) {
+            List<Result> mine = results.stream().filter(r -> r.target() == k).toList();
+            med.put(k, new double[] {
+                    median(mine.stream().mapToDouble(r -> r.traffic().deliveredPerSecond()).toArray()),
+                    median(mine.stream().mapToDouble(r -> r.p(50)).toArray()),
+                    median(mine.stream().mapToDouble(r -> r.p(99)).toArray()),
+                    median(mine.stream().mapToDouble(r -> r.p(99.9)).toArray()),
+                    median(mine.stream().mapToDouble(r -> r.traffic().serverCpuPercent()).toArray()),
+                    median(mine.stream().mapToDouble(r -> r.rssKib()).toArray())});
+        }
+        for (var e : med.entrySet()) {
+            double[] m = e.getValue();
+            System.out.printf("%s median %s: %.0f msg/s, p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, server CPU %.0f%%, RSS %.0f KiB%n",
+                    scenario, e.getKey().label, m[0], m[1] / 1000, m[2] / 1000, m[3] / 1000, m[4], m[5]);
+        }
+        double[] l = med.get(BenchServer.Kind.LITSXG);
+        double[] n = med.get(BenchServer.Kind.NGIRCD);
+        if (l != null && n != null) {
+            System.out.printf("%s ratio litsxg/ngircd: throughput %.2f, p50 %.2f, p99 %.2f, p99.9 %.2f (latency: lower is better)%n",
+                    scenario, l[0] / n[0], l[1] / n[1], l[2] / n[2], l[3] / n[3]);
+        }
+    }
+
+    static double median(double[] v) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private void writeCsv(Result r) throws IOException {
+        if (csv == null) {
+            return;
+        }
+        boolean fresh = !Files.exists(csv) || Files.size(csv) == 0;
+        LoadEngine.Run t = r.traffic();
+        String row = String.join(",", r.scenario(), r.target().label, String.valueOf(r.run()), String.valueOf(clients),
+                String.valueOf(size), String.valueOf(r.rate()), String.format("%.1f", t.seconds()),
+                String.format("%.0f", t.deliveredPerSecond()), String.valueOf(r.p(50)), String.valueOf(r.p(90)),
+                String.valueOf(r.p(99)), String.valueOf(r.p(99.9)), String.valueOf(t.latency().getMaxValue() / 1000),
+                String.valueOf(r.held()), String.valueOf(r.rssKib()), String.valueOf(r.heapKib()),
+                String.format("%.0f", t.serverCpuPercent()), String.format("%.0f", t.generatorCpuPercent()),
+                String.format("%.1f", r.listenMillis()), String.valueOf(t.lost()), String.valueOf(t.errors()),
+                r.loadavg().split(" ")[0]);
+        Files.writeString(csv, (fresh ? CSV_HEADER + "\n" : "") + row + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private void writeHgrm(Result r) throws IOException {
+        if (hgrmDir == null) {
+            return;
+        }
+        Files.createDirectories(hgrmDir);
+        Path file = hgrmDir.resolve(r.scenario() + "-" + r.target().label + "-run" + r.run() + ".hgrm");
+        try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+            Histogram h = r.traffic().latency();
+            h.outputPercentileDistribution(out, 1000.0); // nanoseconds -> microseconds
+        }
+    }
+
+    static String loadavg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package org.litsxg.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.litsxg.ExitCodes;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code litsxg bench scale}: as many authenticated idle connections as asked for, on the Litsxg
+ * reference server and on ngircd in turn, and the server memory each costs. The connections come
+ * from {@code --generators} child processes ({@code bench hold}), each from its own loopback
+ * source address (127.0.0.2, 127.0.0.3, ...), so that neither a process's file limit nor one
+ * address's ephemeral ports bound the count on the client side. The server's RSS (and, for
+ * Litsxg, its live heap after a forced GC) is read before the first connection and while every
+ * connection is held; the difference divided by the connections held is the memory per
+ * connection. Every connection must answer a liveness probe after registering and again after
+ * {@code --hold} seconds.
+ *
+ * <p>A server is one process and holds one descriptor per connection, so the count is bounded by
+ * the process's file limit ({@code ulimit -Hn}), which only a privileged process can raise:
+ * asked for more, the benchmark says so and measures the most the limit allows.
+ */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+        description = "Hold N authenticated idle connections on Litsxg and on ngircd; memory per connection.")
+public final class ScaleBench implements Callable<Integer> {
+    /** Descriptors a server process needs beside its connections (JVM, jars, database, listener). */
+    static final int SERVER_SPARE_FDS = 64;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--target", split = ",", paramLabel = "litsxg|ngircd", description = "Servers, in turn (default: litsxg,ngircd).")
+    List<String> targets = List.of("litsxg", "ngircd");
+
+    @Option(names = "--count", description = "Connections to hold (default: ${DEFAULT-VALUE}).")
+    int count = 50_000;
+
+    @Option(names = "--generators", description = "Client processes, half for each half of the connections (default: 2 per 20,000).")
+    Integer generators;
+
+    @Option(names = "--hold", paramLabel = "SECONDS", description = "Hold time before the last probe (default: ${DEFAULT-VALUE}).")
+    int holdSeconds = 10;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on registering and on each probe (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds = 300;
+
+    @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "JVM option for the Litsxg server (repeatable).")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--ngircd", paramLabel = "PATH", description = "The ngircd binary (default: ${DEFAULT-VALUE}).")
+    String ngircd = "/usr/sbin/ngircd";
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Append one row per target to this CSV file.")
+    Path csv;
+
+    @Override
+    public Integer call() throws Exception {
+        long fileLimit = fileLimit();
+        int possible = (int) Math.min(Integer.MAX_VALUE, fileLimit - SERVER_SPARE_FDS);
+        int n = count;
+        if (fileLimit > 0 && count > possible) {
+            System.out.printf("asked for %d connections, but a server process may open at most %d files here (hard limit of "
+                    + "RLIMIT_NOFILE; raising it needs CAP_SYS_RESOURCE): measuring %d%n", count, fileLimit, possible);
+            n = possible;
+        }
+        int procs = generators != null ? generators : 2 * Math.max(1, (n + 19_999) / 20_000);
+        if (procs < 1 || procs > 250) {
+            throw new ParameterException(spec.commandLine(), "--generators must be 1 to 250");
+        }
+        BenchServer.Settings settings = new BenchServer.Settings(jvmOptions, ngircd, n + 16, 1000,
+                Math.max(60, timeoutSeconds * 2), 60);
+        System.out.printf("bench scale: %d connections from %d generator processes; hold %d s; load average %s%n", n, procs,
+                holdSeconds, LoadBench.loadavg());
+        if (!jvmOptions.isEmpty()) {
+            System.out.println("litsxg server JVM options: " + String.join(" ", jvmOptions));
+        }
+        boolean ok = true;
+        List<double[]> perConn = new ArrayList<>();
+        for (String t : targets) {
+            BenchServer.Kind kind;
+            try {
+                kind = BenchServer.Kind.parse(t);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            double[] r = runOnce(kind, settings, n, procs);
+            perConn.add(r);
+            ok &= r[0] == n;
+        }
+        if (perConn.size() == 2 && targets.get(0).equalsIgnoreCase("litsxg")) {
+            System.out.printf("ratio litsxg/ngircd: RSS per connection %.2f (marginal %.2f)%n", perConn.get(0)[1] / perConn.get(1)[1],
+                    perConn.get(0)[3] / perConn.get(1)[3]);
+        }
+        if (count > n) {
+            System.out.printf("NOT MEASURED: %d connections (this machine's file limit allows %d per process)%n", count, n);
+        }
+        return ok ? ExitCodes.OK : ExitCodes.FATAL;
+    }
+
+    /**
+     * Connects in two halves, each from its own generator processes, and reads the server's
+     * memory before, after the first half and after all: the average per connection (all / n)
+     * and the marginal cost (second half only, which leaves out one-time costs such as compiled
+     * code and worker threads). Returns {held, RSS bytes per connection, live heap bytes per
+     * connection (or -1), marginal RSS bytes per connection}.
+     */
+    private double[] runOnce(BenchServer.Kind kind, BenchServer.Settings settings, int n, int procs) throws Exception {
+        try (BenchServer server = BenchServer.start(kind, settings)) {
+            Thread.sleep(1000); // let start-up settle before the baseline
+            long[] m0 = memory(server);
+            long t0 = System.nanoTime();
+            List<Process> workers = new ArrayList<>();
+            List<BufferedReader> outs = new ArrayList<>();
+            List<PrintWriter> ins = new ArrayList<>();
+            try {
+                int half = n / 2;
+                int perHalf = Math.max(1, (procs + 1) / 2);
+                long registered = spawn(kind, server, half, perHalf, 0, workers, outs, ins);
+                long[] m1 = memory(server);
+                registered += spawn(kind, server, n - half, perHalf, perHalf, workers, outs, ins);
+                double connectSeconds = (System.nanoTime() - t0) / 1e9;
+                long pongs = probe(ins, outs);
+                long[] m2 = memory(server);
+                System.out.printf("%s: %d of %d registered in %.1f s; %d answered the probe; RSS %d -> %d -> %d KiB (0, %d, %d connections)",
+                        kind.label, registered, n, connectSeconds, pongs, m0[0], m1[0], m2[0], half, n);
+                if (m2[1] >= 0) {
+                    System.out.printf("; live heap after GC %d -> %d -> %d KiB", m0[1], m1[1], m2[1]);
+                }
+                System.out.println();
+                Thread.sleep(TimeUnit.SECONDS.toMillis(holdSeconds));
+                long after = probe(ins, outs);
+                long held = Math.min(pongs, after);
+                double rssPer = held == 0 ? 0 : (m2[0] - m0[0]) * 1024.0 / held;
+                double heapPer = m2[1] < 0 || held == 0 ? -1 : (m2[1] - m0[1]) * 1024.0 / held;
+                double rssMarginal = (m2[0] - m1[0]) * 1024.0 / Math.max(1, n - half);
+                double heapMarginal = m2[1] < 0 ? -1 : (m2[1] - m1[1]) * 1024.0 / Math.max(1, n - half);
+                System.out.printf("%s: after holding %d s, %d of %d answer; RSS %d KiB; per connection: RSS %.0f bytes (marginal %.0f)%s%n",
+                        kind.label, holdSeconds, after, n, server.rssKib(), rssPer, rssMarginal,
+                        heapPer < 0 ? "" : String.format(", live heap %.0f bytes (marginal %.0f)", heapPer, heapMarginal));
+                writeCsv(kind, n, held, connectSeconds, m0, m1, m2, rssPer, rssMarginal, heapPer, heapMarginal);
+                for (PrintWriter in : ins) {
+                    in.println("quit");
+                }
+                return new double[] {held, rssPer, heapPer, rssMarginal};
+            } finally {
+                for (Process w : workers) {
+                    if (!w.waitFor(30, TimeUnit.SECONDS)) {
+                        w.destroyForcibly();
+                    }
+                }
+            }
+        }
+    }
+
+    /** {RSS KiB, live heap KiB or -1}: the heap first, since its forced GC may give memory back. */
+    private static long[] memory(BenchServer server) {
+        long heap = server.heapAfterGcKib();
+        return new long[] {server.rssKib(), heap};
+    }
+
+    /** Starts {@code procs} generator processes for {@code count} connections; returns how many registered. */
+    private long spawn(BenchServer.Kind kind, BenchServer server, int count, int procs, int firstProc, List<Process> workers,
+                       List<BufferedReader> outs, List<PrintWriter> ins) throws IOException {
+        List<BufferedReader> mine = new ArrayList<>();
+        for (int i = 0; i < procs; i++) {
+            int p = firstProc + i;
+            int share = count / procs + (i < count % procs ? 1 : 0);
+            Process w = startWorker(kind, server, share, "h" + p + "x", "127.0.0." + (2 + p), procs);
+            workers.add(w);
+            BufferedReader out = new BufferedReader(new InputStreamReader(w.getInputStream(), StandardCharsets.US_ASCII));
+            outs.add(out);
+            mine.add(out);
+            ins.add(new PrintWriter(w.getOutputStream(), true, StandardCharsets.US_ASCII));
+        }
+        long registered = 0;
+        for (BufferedReader r : mine) {
+            registered += number(expect(r, "registered "));
+        }
+        return registered;
+    }
+
+    private Process startWorker(BenchServer.Kind kind, BenchServer server, int share, String prefix, String source, int procs)
+            throws IOException {
+        Path jar = Path.of(ScaleBench.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-jar", jar.toString(), "bench", "hold",
+                "--protocol", kind == BenchServer.Kind.LITSXG ? "litsxg" : "irc",
+                "--server", server.address.getHostString() + ":" + server.address.getPort(),
+                "--count", String.valueOf(share), "--prefix", prefix, "--source", source,
+                "--timeout", String.valueOf(timeoutSeconds), "--window", String.valueOf(Math.max(1, LoadEngine.REGISTER_WINDOW / procs)),
+                "--lifetime", String.valueOf(3 * timeoutSeconds + holdSeconds + 60));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private long probe(List<PrintWriter> ins, List<BufferedReader> outs) throws IOException {
+        for (PrintWriter in : ins) {
+            in.println("ping");
+        }
+        long total = 0;
+        for (BufferedReader r : outs) {
+            total += number(expect(r, "pong "));
+        }
+        return total;
+    }
+
+    private static String expect(BufferedReader r, String prefix) throws IOException {
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith(prefix)) {
+                return line.substring(prefix.length());
+            }
+            System.out.println("  generator: " + line);
+        }
+        throw new IOException("a generator process ended before saying '" + prefix.trim() + "'");
+    }
+
+    private static long number(String s) {
+        int sp = s.indexOf(' ');
+        return Long.parseLong(sp < 0 ? s : s.substring(0, sp));
+    }
+
+    /** This process's file limit (a child started by it gets the same); -1 when unknown. */
+    static long fileLimit() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (l.startsWith("Max open files")) {
+                    String[] f = l.substring("Max open files".length()).trim().split("\\s+");
+                    return f[1].equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(f[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private void writeCsv(BenchServer.Kind kind, int n, long held, double connectSeconds, long[] m0, long[] m1, long[] m2,
+                          double rssPer, double rssMarginal, double heapPer, double heapMarginal) throws IOException {
+        if (csv == null) {
+            return;
+        }
+        boolean fresh = !Files.exists(csv) || Files.size(csv) == 0;
+        String header = "target,asked,held,connect_s,rss0_kib,rss_half_kib,rss_all_kib,heap0_kib,heap_half_kib,heap_all_kib,"
+                + "rss_per_conn_bytes,rss_marginal_bytes,heap_per_conn_bytes,heap_marginal_bytes,loadavg\n";
+        String row = String.join(",", kind.label, String.valueOf(n), String.valueOf(held), String.format("%.1f", connectSeconds),
+                String.valueOf(m0[0]), String.valueOf(m1[0]), String.valueOf(m2[0]), String.valueOf(m0[1]), String.valueOf(m1[1]),
+                String.valueOf(m2[1]), String.format("%.0f", rssPer), String.format("%.0f", rssMarginal),
+                String.format("%.0f", heapPer), String.format("%.0f", heapMarginal), LoadBench.loadavg().split(" ")[0]) + "\n";
+        Files.writeString(csv, (fresh ? header : "") + row, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}
