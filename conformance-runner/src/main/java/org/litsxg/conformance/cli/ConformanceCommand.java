@@ -185,7 +185,16 @@ public final class ConformanceCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "no --server given and the reference server jar is missing: " + jar + " (build it: mvn -DskipTests package)");
         }
-        return KitSettings.referenceTemplate(jar, System.getProperty(KitSettings.REFERENCE_CDS));
+        String cds = System.getProperty(KitSettings.REFERENCE_CDS);
+        if (cds == null) {
+            // One warm-up start writes a class-data archive that every scenario's server JVM maps,
+            // as in mvn verify; any trouble just leaves it out.
+            Path archive = Path.of(jar).toAbsolutePath().getParent().resolve("litsxg-reference.jsa");
+            if (org.litsxg.conformance.launch.ReferenceWarmup.archive(Path.of(jar), archive)) {
+                cds = archive.toString();
+            }
+        }
+        return KitSettings.referenceTemplate(jar, cds);
     }
 
     /** The tag expression for --clause and --tags, or null for everything. */
