@@ -267,6 +267,32 @@ final class BenchServer implements AutoCloseable {
         return lines.length == 0 ? "" : lines[lines.length - 1];
     }
 
+    /**
+     * Starts the reference server from the jar this class runs from, on a free port, with its data
+     * directory under {@code dataRoot}, a low PBKDF2 cost (so that many registrations do not
+     * dominate a run) and stderr passed through. Returns as soon as the process exists.
+     */
+    static Process startReferenceJar(Path dataRoot, int maxConnections, int authTimeoutSeconds) throws IOException {
+        Path jar = Path.of(BenchServer.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "server", "--port", "0", "--data-dir", dataRoot.resolve("data").toString(),
+                "--max-connections", String.valueOf(maxConnections), "--pbkdf2-iterations", "1000",
+                "--auth-timeout", String.valueOf(authTimeoutSeconds));
+        System.out.println("starting: " + String.join(" ", cmd));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** Reads the ready line from {@code process}'s stdout (blocks until it comes) and returns the port. */
+    static int readReadyPort(Process process) throws IOException, StartupException {
+        java.io.BufferedReader r = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String ready = r.readLine();
+        if (ready == null || !ready.startsWith("litsxg listening on ")) {
+            throw new StartupException(ExitCodes.USAGE, "the reference server did not start: " + ready);
+        }
+        return Integer.parseInt(ready.substring(ready.lastIndexOf(':') + 1));
+    }
+
     static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;

@@ -1,8 +1,6 @@
 package org.litsxg.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -18,7 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.litsxg.ExitCodes;
-import org.litsxg.StartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,8 +46,9 @@ public final class ConnectionsBench implements Callable<Integer> {
         Process process = null;
         InetSocketAddress address;
         if (server == null) {
-            process = startReferenceServer();
-            address = new InetSocketAddress("127.0.0.1", readPort(process));
+            process = BenchServer.startReferenceJar(Files.createTempDirectory("litsxg-bench"), count + 16,
+                    Math.max(30, timeoutSeconds));
+            address = new InetSocketAddress("127.0.0.1", BenchServer.readReadyPort(process));
         } else {
             int colon = server.lastIndexOf(':');
             address = new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
@@ -157,26 +155,6 @@ public final class ConnectionsBench implements Callable<Integer> {
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
             }
         }
-    }
-
-    private Process startReferenceServer() throws IOException {
-        Path jar = Path.of(ConnectionsBench.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        Path data = Files.createTempDirectory("litsxg-bench");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "server", "--port", "0", "--data-dir", data.resolve("data").toString(),
-                "--max-connections", String.valueOf(count + 16), "--pbkdf2-iterations", "1000",
-                "--auth-timeout", String.valueOf(Math.max(30, timeoutSeconds)));
-        System.out.println("starting: " + String.join(" ", cmd));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    }
-
-    private static int readPort(Process process) throws IOException, StartupException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String ready = r.readLine();
-        if (ready == null || !ready.startsWith("litsxg listening on ")) {
-            throw new StartupException(ExitCodes.USAGE, "the reference server did not start: " + ready);
-        }
-        return Integer.parseInt(ready.substring(ready.lastIndexOf(':') + 1));
     }
 
     private static long rssKb(Process process) throws IOException {

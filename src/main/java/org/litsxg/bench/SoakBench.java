@@ -1,8 +1,6 @@
 package org.litsxg.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -25,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.litsxg.ExitCodes;
-import org.litsxg.StartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -119,8 +116,9 @@ public final class SoakBench implements Callable<Integer> {
         InetSocketAddress address;
         long pid;
         if (server == null) {
-            process = startReferenceServer();
-            address = new InetSocketAddress("127.0.0.1", readPort(process));
+            dataRoot = Files.createTempDirectory("litsxg-soak");
+            process = BenchServer.startReferenceJar(dataRoot, clients + 16, Math.max(30, timeoutSeconds));
+            address = new InetSocketAddress("127.0.0.1", BenchServer.readReadyPort(process));
             pid = process.pid();
         } else {
             int colon = server.lastIndexOf(':');
@@ -182,7 +180,7 @@ public final class SoakBench implements Callable<Integer> {
                     process.destroyForcibly();
                     process.waitFor(10, TimeUnit.SECONDS);
                 }
-                deleteTree(dataRoot);
+                BenchServer.deleteTree(dataRoot);
             }
         }
     }
@@ -392,34 +390,6 @@ public final class SoakBench implements Callable<Integer> {
 
     // ---- the server process ----
 
-    private Process startReferenceServer() throws IOException {
-        Path jar = Path.of(SoakBench.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        dataRoot = Files.createTempDirectory("litsxg-soak");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "server", "--port", "0", "--data-dir", dataRoot.resolve("data").toString(),
-                "--max-connections", String.valueOf(clients + 16), "--pbkdf2-iterations", "1000",
-                "--auth-timeout", String.valueOf(Math.max(30, timeoutSeconds)));
-        System.out.println("starting: " + String.join(" ", cmd));
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    }
-
-    private static int readPort(Process process) throws IOException, StartupException {
-        BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        String ready = r.readLine();
-        if (ready == null || !ready.startsWith("litsxg listening on ")) {
-            throw new StartupException(ExitCodes.USAGE, "the reference server did not start: " + ready);
-        }
-        return Integer.parseInt(ready.substring(ready.lastIndexOf(':') + 1));
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     private static long rssKib(long pid) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
@@ -435,27 +405,9 @@ public final class SoakBench implements Callable<Integer> {
 
     /** Live heap: a full GC in the server ({@code jcmd GC.run}), then the used heap. -1 if jcmd fails. */
     private static long heapAfterGcKib(long pid) {
-        jcmd(pid, "GC.run");
-        Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+        BenchServer.jcmd(pid, "GC.run");
+        Matcher m = HEAP_USED.matcher(BenchServer.jcmd(pid, "GC.heap_info"));
         return m.find() ? Long.parseLong(m.group(2)) : -1;
     }
 
-    private static String jcmd(long pid, String what) {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        try {
-            Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", String.valueOf(pid), what)
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "";
-            }
-            return out;
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
-    }
 }
