@@ -60,6 +60,13 @@ public final class ServerInstance implements AutoCloseable {
      * socket of the kit, and no port the kernel hands out meanwhile, can be the same port);
      * the kernel's own choice if none is found there.
      */
+    /**
+     * Ports already handed to a scenario in this JVM. Scenarios run in parallel: without this, two
+     * could be given the same free port before either server binds it, and one scenario's
+     * readiness probe would then reach the other scenario's server.
+     */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public static int freePort() {
         int low = 20000;
         int high = ephemeralLow() - 1;
@@ -71,7 +78,9 @@ public final class ServerInstance implements AutoCloseable {
                 // The wildcard address: a port free there is free on every address, so a scenario
                 // that binds 0.0.0.0 or ::1 cannot collide with a socket on another loopback address.
                 s.bind(new InetSocketAddress(port));
-                return port;
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
             } catch (IOException busy) {
                 // Try another one.
             }
