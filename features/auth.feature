@@ -169,14 +169,14 @@ Feature: AUTH — authentication and registration
     running when it passes is answered first: if it succeeds the connection is authenticated and
     stays; if it fails, `ERR auth-failed` is followed by `ERR auth-timeout` and the close."
 
-    @AUTH-11 @must
+    @AUTH-11 @must @process
     Scenario: A silent connection gets ERR auth-timeout when the timeout has passed since accept
       Given the server is configured with an auth timeout of 1 second
       When alice connects
       Then alice receives "ERR auth-timeout" about 1 second after connecting
       And alice is disconnected
 
-    @AUTH-11 @must
+    @AUTH-11 @must @process
     Scenario: PING does not extend the auth timeout
       Given the server is configured with an auth timeout of 1 second
       And alice is connected
@@ -188,7 +188,7 @@ Feature: AUTH — authentication and registration
     "The server MUST NOT close an authenticated connection for being idle: authenticated
     connections have no idle timeout."
 
-    @AUTH-12 @must
+    @AUTH-12 @must @process
     Scenario: An authenticated connection is not closed for being idle
       Given the server is configured with an auth timeout of 3 seconds
       And alice is online

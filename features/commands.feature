@@ -157,7 +157,7 @@ Feature: CMD — command parsing
   Rule: CMD-8 (MUST) name: 1-32 of [a-z0-9_-], starting with letter or digit
     "`<name>` is 1 to 32 characters from `[a-z0-9_-]`, the first a letter or a digit."
 
-    @CMD-8 @AUTH-1 @must
+    @CMD-8 @AUTH-1 @must @process
     Scenario: Names are 1 to 32 characters of [a-z0-9_-], starting with a letter or a digit
       Given the server is running
       When each of these lines is sent on a new connection:

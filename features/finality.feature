@@ -87,7 +87,7 @@ Feature: FINAL — design finality
         """
       And alice gets no reply
 
-    @FINAL-4 @OPS-1 @must
+    @FINAL-4 @OPS-1 @must @process
     Scenario: No UDP socket and no second listener
       Given the server is running
       When alice is online
@@ -181,7 +181,7 @@ Feature: FINAL — design finality
       When alice, bob and carol exercise every command
       Then every reply alice, bob and carol received has a form the spec names
 
-    @FINAL-8 @OPS-1 @must
+    @FINAL-8 @OPS-1 @must @process
     Scenario: No listener the spec does not describe
       Given alice is online
       When bob is online

@@ -7,14 +7,14 @@ Feature: LIMIT — limits and backpressure
     "A client line holds at most 4096 bytes, not counting its LF or CRLF terminator; a line of
     exactly 4096 bytes is processed normally."
 
-    @LIMIT-1 @must
+    @LIMIT-1 @must @process
     Scenario: A line of exactly 4096 bytes is processed normally
       Given alice and bob are online
       When alice sends bob a message making a line of exactly 4096 bytes
       Then alice receives "OK delivered"
       And bob receives that message whole, in a MSG line of 4097 bytes
 
-    @LIMIT-1 @WIRE-4 @must
+    @LIMIT-1 @WIRE-4 @must @process
     Scenario: The CR LF terminator does not count towards the 4096 bytes
       Given alice and bob are online
       When alice sends bob a message making a line of exactly 4096 bytes, terminated by CRLF
@@ -47,7 +47,7 @@ Feature: LIMIT — limits and backpressure
     not) are open, a new connection gets `ERR server-full` and is closed; once an open
     connection ends, a new one is accepted again."
 
-    @LIMIT-3 @must
+    @LIMIT-3 @must @process
     Scenario: At the connection limit a new connection gets ERR server-full and is closed
       Given the server is configured with a connection limit of 3
       And alice is online
@@ -55,7 +55,7 @@ Feature: LIMIT — limits and backpressure
       When dave connects
       Then dave receives "ERR server-full" and is disconnected
 
-    @LIMIT-3 @must
+    @LIMIT-3 @must @process
     Scenario: Once an open connection ends, a new one is accepted again
       Given the server is configured with a connection limit of 3
       And 3 clients are connected
@@ -68,7 +68,7 @@ Feature: LIMIT — limits and backpressure
     exceeds `--max-pending-bytes` (default 1048576), the server discards that output and closes
     the connection at once, so its memory cannot grow without bound."
 
-    @LIMIT-4 @must
+    @LIMIT-4 @must @process
     Scenario: A connection whose pending output exceeds the limit is dropped
       Given the server is configured with a pending output limit of 65536 bytes
       And bob is online and has stopped reading
@@ -93,7 +93,7 @@ Feature: LIMIT — limits and backpressure
     "Before closing a connection under LIMIT-4, the server SHOULD write `ERR slow-consumer` if
     the socket has room for it (best effort)."
 
-    @LIMIT-6 @should
+    @LIMIT-6 @should @process
     Scenario: A dropped slow consumer is told ERR slow-consumer if its socket has room
       Given the server is configured with a pending output limit of 65536 bytes
       And bob is online and has stopped reading
@@ -105,7 +105,7 @@ Feature: LIMIT — limits and backpressure
     "Messages already answered `OK delivered` to a connection dropped under LIMIT-4 MAY be
     lost."
 
-    @LIMIT-7 @may
+    @LIMIT-7 @may @process
     Scenario: The kit records how many delivered messages a dropped slow consumer lost
       Given the server is configured with a pending output limit of 65536 bytes
       And bob is online and has stopped reading
@@ -118,7 +118,7 @@ Feature: LIMIT — limits and backpressure
     `--max-pending-bytes` is implementation-dependent: `OK delivered` or `OK queued`. (Gap in
     the brief; left open here.)"
 
-    @LIMIT-8 @informational
+    @LIMIT-8 @informational @process
     Scenario: The kit records the replies around the slow-consumer drop
       Given the server is configured with a pending output limit of 65536 bytes
       And bob is online and has stopped reading
@@ -130,7 +130,7 @@ Feature: LIMIT — limits and backpressure
     "After a connection is dropped under LIMIT-4, `SEND`s to its name are queued as for any
     offline recipient."
 
-    @LIMIT-9 @must
+    @LIMIT-9 @must @process
     Scenario: After a slow-consumer drop, messages to that name are queued
       Given the server is configured with a pending output limit of 65536 bytes
       And bob is online and has stopped reading

@@ -8,7 +8,7 @@ Feature: LOG — logging
     "Log output, if any, is plain text lines on stderr only; stdout carries nothing but the
     ready line."
 
-    @LOG-1 @must
+    @LOG-1 @must @process
     Scenario: Logs are plain text lines on stderr, and stdout carries only the ready line
       Given the server is running with its most verbose log level
       And alice and bob are online
@@ -20,7 +20,7 @@ Feature: LOG — logging
     "The server MUST NOT write a log file (in the data directory, the working directory, or
     anywhere else)."
 
-    @LOG-2 @FINAL-8 @must
+    @LOG-2 @FINAL-8 @must @process
     Scenario: No log file is written, anywhere the kit can see
       Given the server is running with its most verbose log level
       And alice and bob are online
@@ -31,7 +31,7 @@ Feature: LOG — logging
     "The server MUST NOT produce structured logs: no stderr line is a JSON object or any other
     structured record."
 
-    @LOG-3 @must
+    @LOG-3 @must @process
     Scenario: No stderr line is a structured record
       Given the server is running with its most verbose log level
       And alice and bob are online
@@ -43,7 +43,7 @@ Feature: LOG — logging
     anywhere; an `AUTH` of a known name, successful or not, leaves the rows of `identities.db`
     unchanged and writes no file."
 
-    @LOG-4 @must
+    @LOG-4 @must @process
     Scenario: A successful AUTH leaves the identity rows unchanged and writes no file
       Given alice is registered
       And the server has been restarted
@@ -55,7 +55,7 @@ Feature: LOG — logging
     "The server MUST NOT keep an access log: at the default log level it writes no line per
     connection or per command, and no client address."
 
-    @LOG-5 @must
+    @LOG-5 @must @process
     Scenario: At the default log level there is no line per connection or command, and no client address
       Given the server is running
       When 5 clients connect, ping and quit while the kit counts the server's stderr lines
@@ -66,7 +66,7 @@ Feature: LOG — logging
     stop, fatal errors and counts, and their number does not grow with each message or
     connection."
 
-    @LOG-6 @should
+    @LOG-6 @should @process
     Scenario: At the default log level the number of log lines does not grow with each message
       Given alice and bob are online
       When alice sends bob 20 messages while the kit counts the server's stderr lines
@@ -78,7 +78,7 @@ Feature: LOG — logging
     LOG-9. The reference server logs start, stop, fatal errors and counts at `info` and never
     message text there; at `--log-level debug` it logs message text."
 
-    @LOG-7 @informational
+    @LOG-7 @informational @process
     Scenario: The kit records what the build logs at its default level
       Given alice and bob are online
       When alice sends a message "what is logged" to bob
@@ -89,7 +89,7 @@ Feature: LOG — logging
     plaintext (the documented caveat, observable with the reference server at `--log-level
     debug`)."
 
-    @LOG-8 @may
+    @LOG-8 @may @process
     Scenario: The kit records whether message text appears on stderr (the plaintext caveat)
       Given the server is running with its most verbose log level
       And alice and bob are online
@@ -99,7 +99,7 @@ Feature: LOG — logging
   Rule: LOG-9 (MUST NOT) secrets never logged at any level
     "A secret MUST NOT be logged, at any log level."
 
-    @LOG-9 @must
+    @LOG-9 @must @process
     Scenario Outline: No secret is logged, at log level <level>
       Given the server is running with log level <level>
       And alice is registered
@@ -112,7 +112,7 @@ Feature: LOG — logging
         | error |
         | debug |
 
-    @LOG-9 @must
+    @LOG-9 @must @process
     Scenario: No secret is logged, at the default log level
       Given alice is registered
       And mallory has failed to authenticate as alice 2 times

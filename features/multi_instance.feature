@@ -7,7 +7,7 @@ Feature: MULTI — several instances
     machine, each serving its own clients (a shared port or data directory makes the later one
     fail to start, PROC-11, PROC-12)."
 
-    @MULTI-1 @must
+    @MULTI-1 @must @process
     Scenario: Two instances with separate ports and data directories run side by side
       Given the server is running
       And a second server is running with its own port and data directory
@@ -15,7 +15,7 @@ Feature: MULTI — several instances
       Then alice is still connected
       And bob is still connected
 
-    @MULTI-1 @PROC-11 @must
+    @MULTI-1 @PROC-11 @must @process
     Scenario: A second instance on the same port does not start
       Given the server is running
       When a second server is started on the same port
@@ -27,7 +27,7 @@ Feature: MULTI — several instances
     another, a `SEND` never crosses instances, and queues, sessions and limits are per
     instance."
 
-    @MULTI-3 @must
+    @MULTI-3 @must @process
     Scenario: A name registered on one instance is unknown to the other
       Given alice is registered
       And a second server is running with its own port and data directory
@@ -35,7 +35,7 @@ Feature: MULTI — several instances
       Then bob's message to alice is answered "ERR unknown-recipient"
       And alice can register on the second server with another secret
 
-    @MULTI-3 @must
+    @MULTI-3 @must @process
     Scenario: A name online on both instances gets each instance's messages only
       Given alice and bob are online
       And alice's second connection is online on the second server

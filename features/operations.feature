@@ -8,7 +8,7 @@ Feature: OPS — operation
     "There is no interactive control plane: the server MUST NOT listen on any socket other than
     its client port (no admin port, no control socket)."
 
-    @OPS-1 @FINAL-4 @must
+    @OPS-1 @FINAL-4 @must @process
     Scenario: The server listens on no socket but its client port
       Given alice and bob are online
       When alice sends a message "anyone else listening" to bob
@@ -54,7 +54,7 @@ Feature: OPS — operation
         | GET /health HTTP/1.1  | ERR unknown-command |
       Then each line gets the reply shown beside it
 
-    @OPS-3 @must
+    @OPS-3 @must @process
     Scenario: There is no status file
       Given alice and bob are online
       When alice sends a message "status?" to bob
@@ -75,7 +75,7 @@ Feature: OPS — operation
     such as a non-loopback `--bind`, and it does not check the Tor configuration. Operational
     discipline is externalized."
 
-    @OPS-5 @must
+    @OPS-5 @must @process
     Scenario: A non-loopback bind address is the operator's choice and is not refused
       When the server is started bound to "0.0.0.0"
       Then the server still runs and serves
@@ -84,13 +84,13 @@ Feature: OPS — operation
     "There are no safety nets: the server makes no backup copy of any file, keeps no undo or
     trash of deleted data, and does not recover lost messages or sessions after a restart."
 
-    @OPS-6 @must
+    @OPS-6 @must @process
     Scenario: A restart makes no backup copy and recovers nothing
       Given alice is registered
       When the server is restarted
       Then no file exists under the server's directories but those the contract names
 
-    @OPS-6 @STORE-12 @must
+    @OPS-6 @STORE-12 @must @process
     Scenario: A deleted database is gone for good: no copy, no trash, no recovery
       Given alice is registered
       And while the server was stopped identities.db was deleted
@@ -103,7 +103,7 @@ Feature: OPS — operation
     does not describe (for example SIGHUP, editing `identities.db` while the server runs) is
     implementation-dependent and only observed informationally."
 
-    @OPS-12 @informational
+    @OPS-12 @informational @process
     Scenario: The kit records what the build does on SIGHUP
       Given the server is running
       When the server receives SIGHUP

@@ -7,7 +7,7 @@ Feature: PROC — the process contract
     "Litsxg runs as a single long-running server process: after the ready line it stays in the
     foreground (it does not daemonize or exit) until it is stopped or fails."
 
-    @PROC-1 @must
+    @PROC-1 @must @process
     Scenario: After the ready line the process stays in the foreground and serves
       When the server is started and the kit waits for its ready line
       Then the process the kit started is still running after a quiet period
@@ -17,17 +17,17 @@ Feature: PROC — the process contract
     "The server accepts `--bind <address>` (default `127.0.0.1`), `--port <port>` (default
     `7667`; `0` picks a free port) and `--data-dir <path>` (default `./litsxg-data`)."
 
-    @PROC-2 @must
+    @PROC-2 @must @process
     Scenario: --port 0 picks a free port, which the ready line names
       When the server is started with port 0
       Then the server serves on the port its ready line names
 
-    @PROC-2 @must
+    @PROC-2 @must @process
     Scenario: Without --data-dir the data directory is ./litsxg-data
       When the server is started without the flag for data_dir
       Then the server's working directory holds litsxg-data/identities.db
 
-    @PROC-2 @must
+    @PROC-2 @must @process
     Scenario: Without --port the server listens on port 7667
       When the server is started without the flag for port
       Then the ready line names the address "127.0.0.1" and the port 7667
@@ -38,7 +38,7 @@ Feature: PROC — the process contract
     is tested at the defaults only; clauses that need another value are reported not run for
     it."
 
-    @PROC-3 @should
+    @PROC-3 @should @process
     Scenario: The build lets the operator set every limit
       Given the build's command line can set every limit
       When the server is started with non-default limits
@@ -49,7 +49,7 @@ Feature: PROC — the process contract
     accepts `--log-level` (`error`, `warn`, `info`, `debug`; default `info`) and
     `--pbkdf2-iterations` (default 100000; used for new rows only)."
 
-    @PROC-4 @informational
+    @PROC-4 @informational @process
     Scenario: The kit records the build's further flags
       When the server is started
       Then the kit records which words of the build's command line are not Litsxg's documented flags
@@ -57,7 +57,7 @@ Feature: PROC — the process contract
   Rule: PROC-5 (MUST) missing data dir is created
     "The data directory is created if it is missing."
 
-    @PROC-5 @must
+    @PROC-5 @must @process
     Scenario: A missing data directory is created, parents included
       When the server is started with a data directory path whose parents do not exist
       Then the data directory exists and holds identities.db
@@ -67,7 +67,7 @@ Feature: PROC — the process contract
     port before it prints the ready line, so a connection made as soon as the line appears is
     accepted and served."
 
-    @PROC-6 @must
+    @PROC-6 @must @process
     Scenario: The data directory and database are open and the port bound before the ready line
       When the server is started and the kit waits for its ready line
       Then a connection made as soon as the ready line appeared is served
@@ -77,7 +77,7 @@ Feature: PROC — the process contract
     "Startup is immediate: the server waits for no external event (Tor, network, a client,
     input) before the ready line."
 
-    @PROC-7 @must
+    @PROC-7 @must @process
     Scenario: The ready line comes without any client, input or network event
       When the server is started and the kit waits for its ready line
       Then the server still runs and serves
@@ -88,13 +88,13 @@ Feature: PROC — the process contract
     dotted quad; IPv6 in RFC 5952 compressed form in brackets, e.g. `[::1]`) and `<port>` the
     port actually bound (so `--port 0` can be used)."
 
-    @PROC-8 @LOG-1 @must
+    @PROC-8 @LOG-1 @must @process
     Scenario: The ready line names the bound address and port, and is stdout's only line
       Given the server is running
       When the server is stopped
       Then the server's stdout is exactly its ready line
 
-    @PROC-8 @must
+    @PROC-8 @must @process
     Scenario Outline: The ready line names the address the server bound: <address>
       When the server is started bound to "<address>"
       Then the ready line names the address "<literal>" and the port the server bound
@@ -109,7 +109,7 @@ Feature: PROC — the process contract
     "A server that cannot start prints no ready line, writes exactly one line on stderr, and
     exits with a non-zero status at once."
 
-    @PROC-9 @must
+    @PROC-9 @must @process
     Scenario Outline: A server that cannot start prints no ready line, one stderr line, and exits at once: <why>
       When the server is started <why>
       Then the server exits at once with a non-zero status
@@ -126,7 +126,7 @@ Feature: PROC — the process contract
     "Bad usage or configuration (an unknown flag, a missing or malformed value, a value out of
     range) ends the process with exit status 2."
 
-    @PROC-10 @must
+    @PROC-10 @must @process
     Scenario Outline: Bad usage exits with status 2: <why>
       When the server is started <why>
       Then the server exits at once with status 2
@@ -143,7 +143,7 @@ Feature: PROC — the process contract
     "When the server cannot start because the port cannot be bound (for example it is in use) or
     the data directory or database is unusable, it exits with status 3."
 
-    @PROC-11 @must
+    @PROC-11 @must @process
     Scenario Outline: A port or data directory that cannot be used exits with status 3: <why>
       When the server is started <why>
       Then the server exits at once with status 3
@@ -159,7 +159,7 @@ Feature: PROC — the process contract
     OS file lock on the empty file `litsxg.lock`); a second instance on the same data directory
     exits with status 3 and one stderr line naming the directory."
 
-    @PROC-12 @must
+    @PROC-12 @must @process
     Scenario: A second instance on a locked data directory exits 3 with one line naming it
       Given the server is running
       When a second server is started on the same data directory
@@ -167,7 +167,7 @@ Feature: PROC — the process contract
       And the second server wrote exactly one line to stderr
       And that line names the data directory
 
-    @PROC-12 @must
+    @PROC-12 @must @process
     Scenario: The instance holding the lock keeps serving
       Given the server is running
       When a second server is started on the same data directory
@@ -177,7 +177,7 @@ Feature: PROC — the process contract
   Rule: PROC-13 (MUST) SIGTERM/SIGINT: close all connections, exit 0
     "On SIGTERM or SIGINT the server closes every connection and exits with status 0."
 
-    @PROC-13 @must
+    @PROC-13 @must @process
     Scenario Outline: <signal> closes every connection and exits 0
       Given alice and bob are online
       When the server receives <signal>
@@ -193,7 +193,7 @@ Feature: PROC — the process contract
     "When the process ends for any reason (failure, kill, stop), all its connections are dropped
     and its in-memory state (sessions, queues, failure counts, timers) is lost."
 
-    @PROC-15 @must
+    @PROC-15 @must @process
     Scenario: When the process is killed every connection drops
       Given alice and bob are online
       And carol is connected
@@ -204,7 +204,7 @@ Feature: PROC — the process contract
     "The server MUST NOT restart itself: once the process has ended nothing of it keeps running
     or listening until the operator, or an external supervisor, starts it again."
 
-    @PROC-16 @must
+    @PROC-16 @must @process
     Scenario: Once the process has ended nothing of it keeps listening
       Given the server is running
       When the server process is killed
@@ -214,7 +214,7 @@ Feature: PROC — the process contract
     "A restart needs no cleanup or state migration: a start on the data directory of a stopped
     or killed instance (leftover `litsxg.lock`, WAL files) succeeds."
 
-    @PROC-17 @must
+    @PROC-17 @must @process
     Scenario: A start on the data directory of a killed instance succeeds without cleanup
       Given alice is registered
       And the server process has been killed
@@ -225,7 +225,7 @@ Feature: PROC — the process contract
     "Normal operation needs no manual intervention: the server MUST NOT read commands from stdin
     or wait for any operator input, and runs with stdin closed or empty."
 
-    @PROC-18 @must
+    @PROC-18 @must @process
     Scenario: The server reads no commands from its standard input
       When the server is started with operator commands on its standard input
       Then the process the kit started is still running after a quiet period

@@ -17,7 +17,7 @@ Feature: QUEUE — the offline queue
     "When the recipient already has `--max-queued` (default 1000) messages waiting, counted over
     all senders, `SEND` is answered `ERR queue-full` and the message is dropped."
 
-    @QUEUE-2 @must
+    @QUEUE-2 @must @process
     Scenario: Past the queue limit, counted over all senders, SEND is answered ERR queue-full
       Given the server is configured with a queue limit of 5 messages
       And bob is registered
@@ -25,7 +25,7 @@ Feature: QUEUE — the offline queue
       When alice sends a message "one too many" to bob
       Then alice receives "ERR queue-full"
 
-    @QUEUE-2 @must
+    @QUEUE-2 @must @process
     Scenario: A message refused with ERR queue-full is dropped
       Given the server is configured with a queue limit of 5 messages
       And bob is registered
@@ -68,7 +68,7 @@ Feature: QUEUE — the offline queue
     "Queued messages are lost on any stop of the server (SIGTERM, SIGINT, failure, upgrade):
     after a restart no message queued before it is delivered."
 
-    @QUEUE-5 @must
+    @QUEUE-5 @must @process
     Scenario Outline: Queued messages are lost when the server stops: <stop>
       Given bob is registered
       And alice is online
@@ -87,7 +87,7 @@ Feature: QUEUE — the offline queue
     queued` report what the server did with a message, not that the recipient's client has read
     or will read it. Operators must assume message loss is possible."
 
-    @QUEUE-6 @may
+    @QUEUE-6 @may @process
     Scenario: The kit records that a message answered OK queued was lost by a restart
       Given bob is registered
       And alice is online

@@ -7,7 +7,7 @@ Feature: STORE — persistence and the identity store
     "Persistent data is limited to identities: they, and nothing else, survive a stop, stored in
     `<data-dir>/identities.db`, a SQLite database."
 
-    @STORE-1 @must
+    @STORE-1 @must @process
     Scenario: Identities are kept in <data-dir>/identities.db, a SQLite database
       Given alice is registered
       When the server is stopped
@@ -17,7 +17,7 @@ Feature: STORE — persistence and the identity store
     "Identities are stored persistently: after a stop and a restart on the same data directory,
     a registered name with its secret gets `OK authenticated`."
 
-    @STORE-2 @must
+    @STORE-2 @must @process
     Scenario: A registered name keeps its secret across a restart
       Given alice is registered
       When the server is restarted
@@ -28,7 +28,7 @@ Feature: STORE — persistence and the identity store
     "The identity is durably stored before `OK registered` is written: a server killed (SIGKILL)
     right after that reply still knows the name after a restart."
 
-    @STORE-3 @must
+    @STORE-3 @must @process
     Scenario: The identity is durable before OK registered: a SIGKILL right after it loses nothing
       Given alice has registered and the server process was killed right after her "OK registered"
       When the server is started again
@@ -37,7 +37,7 @@ Feature: STORE — persistence and the identity store
   Rule: STORE-4 (MUST NOT) secret never stored in clear
     "A secret MUST NOT be stored in clear, neither in the database nor in any other file."
 
-    @STORE-4 @must
+    @STORE-4 @must @process
     Scenario: No file holds a secret in clear
       Given alice and bob are registered
       And mallory has failed to authenticate as alice 2 times
@@ -48,13 +48,13 @@ Feature: STORE — persistence and the identity store
     "Each identity row holds a salted PBKDF2-HMAC-SHA256 hash of the secret together with the
     parameters used (iterations, salt)."
 
-    @STORE-5 @must
+    @STORE-5 @must @process
     Scenario: A row holds a PBKDF2-HMAC-SHA256 hash of the secret with its salt and iteration count
       Given alice is registered
       When the server is stopped
       Then alice's row holds a PBKDF2-HMAC-SHA256 hash of her secret, with the salt and iteration count used
 
-    @STORE-5 @must
+    @STORE-5 @must @process
     Scenario: Hashes are salted: two names with the same secret store different salts and hashes
       Given alice and bob are registered with the same secret
       When the server is stopped
@@ -64,7 +64,7 @@ Feature: STORE — persistence and the identity store
     "A secret is verified with the parameters stored on its row, so that a build with other
     defaults (for example another iteration count) still verifies old rows."
 
-    @STORE-6 @must
+    @STORE-6 @must @process
     Scenario: A secret is verified with the parameters stored on its row
       Given alice is registered
       And while the server was stopped alice's row was rewritten with 1000 iterations
@@ -80,7 +80,7 @@ Feature: STORE — persistence and the identity store
     16-byte random salt, a 32-byte derived key, 100000 iterations by default. Whatever schema a
     build uses is frozen across its bug-fix upgrades (UPG-2)."
 
-    @STORE-7 @informational
+    @STORE-7 @informational @process
     Scenario: The kit records the identity store's schema
       Given alice is registered
       When the server is stopped
@@ -90,7 +90,7 @@ Feature: STORE — persistence and the identity store
     "Message content MUST NOT be written to disk: not to the database, not to any file, not to a
     log file. Message content is not persistently stored."
 
-    @STORE-8 @must
+    @STORE-8 @must @process
     Scenario: Message content is never written to disk, queued or delivered
       Given alice, bob and carol are registered
       And alice and carol are online
@@ -102,14 +102,14 @@ Feature: STORE — persistence and the identity store
     "The data directory holds only `identities.db`, SQLite's `identities.db-wal` and
     `identities.db-shm`, and the lock file `litsxg.lock`."
 
-    @STORE-9 @must
+    @STORE-9 @must @process
     Scenario: While serving, the data directory holds only the files the contract names
       Given bob is registered
       And alice is online
       When alice has queued 3 messages for bob
       Then the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock
 
-    @STORE-9 @must
+    @STORE-9 @must @process
     Scenario: After a stop, the data directory holds only the files the contract names
       Given bob is registered
       And alice is online
@@ -120,7 +120,7 @@ Feature: STORE — persistence and the identity store
   Rule: STORE-10 (MUST) created data dir mode 0700
     "A data directory the server creates has mode 0700 (the owner's alone)."
 
-    @STORE-10 @PROC-5 @must
+    @STORE-10 @PROC-5 @must @process
     Scenario: A data directory the server creates has mode 0700
       When the server is started
       Then the data directory has mode 0700
@@ -128,7 +128,7 @@ Feature: STORE — persistence and the identity store
   Rule: STORE-11 (MUST) identities.db mode 0600
     "`identities.db` has mode 0600 (the owner's alone)."
 
-    @STORE-11 @must
+    @STORE-11 @must @process
     Scenario: identities.db has mode 0600
       Given alice is registered
       When the server is stopped
@@ -139,7 +139,7 @@ Feature: STORE — persistence and the identity store
     the database and discards identity continuity: the next start creates an empty database and
     every name can be claimed again, with any secret."
 
-    @STORE-12 @must
+    @STORE-12 @must @process
     Scenario Outline: Deleting <what> frees every name
       Given alice and bob are registered
       And while the server was stopped <what> was deleted
@@ -156,7 +156,7 @@ Feature: STORE — persistence and the identity store
     "Deleting one identity's data manually (its row) while the server is stopped frees that name
     for a new claim and leaves the other identities intact."
 
-    @STORE-13 @must
+    @STORE-13 @must @process
     Scenario: Deleting one identity's row frees that name and keeps the others
       Given alice and bob are registered
       And while the server was stopped alice's row was deleted
@@ -197,7 +197,7 @@ Feature: STORE — persistence and the identity store
     "A copy of `identities.db` taken while the server was stopped and put back in place
     restores, on the next start, exactly the identities the copy holds (operator backup)."
 
-    @STORE-15 @must
+    @STORE-15 @must @process
     Scenario: A copy of identities.db taken while stopped restores exactly its identities
       Given alice is registered
       And a copy of identities.db was taken while the server was stopped

@@ -8,7 +8,7 @@ Feature: UPG — upgrades and rollback
     needed. The new build, started on the data directory of the build it replaces, serves the
     identities stored there. Upgrade behaviour not described here does not exist."
 
-    @UPG-1 @must
+    @UPG-1 @must @process
     Scenario: The new build serves the identities stored by the old one
       Given the server runs the previous build
       And alice is registered
@@ -19,7 +19,7 @@ Feature: UPG — upgrades and rollback
     "No state migration is performed: a build MUST NOT change an existing database's schema,
     `user_version` or rows on start; a bug-fix build opens the same file with the same schema."
 
-    @UPG-2 @must
+    @UPG-2 @must @process
     Scenario: No migration: schema, user_version and rows are byte-identical after the upgrade
       Given the server runs the previous build
       And alice and bob are registered
@@ -27,7 +27,7 @@ Feature: UPG — upgrades and rollback
       Then alice can authenticate with her secret
       And the identity store is byte-identical to the one before the upgrade
 
-    @UPG-2 @must
+    @UPG-2 @must @process
     Scenario: No migration on a plain restart either
       Given alice and bob are registered
       When the server is restarted
@@ -37,7 +37,7 @@ Feature: UPG — upgrades and rollback
     "In-memory state is lost across an upgrade: sessions end, and clients must connect and
     `AUTH` again."
 
-    @UPG-3 @must
+    @UPG-3 @must @process
     Scenario: Sessions end with the upgrade, and clients authenticate again
       Given the server runs the previous build
       And alice is online
@@ -49,7 +49,7 @@ Feature: UPG — upgrades and rollback
     "Offline messages are lost across an upgrade: a message queued before it is never delivered
     after it."
 
-    @UPG-4 @QUEUE-5 @must
+    @UPG-4 @QUEUE-5 @must @process
     Scenario: Offline messages are lost across an upgrade
       Given the server runs the previous build
       And bob is registered
@@ -60,7 +60,7 @@ Feature: UPG — upgrades and rollback
   Rule: UPG-5 (MUST) upgrade keeps identities
     "Persistent identity data remains intact across an upgrade: every name keeps its secret."
 
-    @UPG-5 @must
+    @UPG-5 @must @process
     Scenario: Every name keeps its secret across an upgrade
       Given the server runs the previous build
       And alice and bob are registered
@@ -72,7 +72,7 @@ Feature: UPG — upgrades and rollback
     "Rollback is starting the old binary on the same data directory; it may or may not work, and
     the conformance kit reports which."
 
-    @UPG-7 @informational
+    @UPG-7 @informational @process
     Scenario: The kit records whether a rollback to the previous build works
       Given the server runs the previous build
       And alice is registered

@@ -18,7 +18,7 @@ Feature: WIRE — transport, framing, encoding and replies
     "When started without `--bind`, the server listens on the loopback address `127.0.0.1` only,
     so that on a Tor host only the local onion service can reach it."
 
-    @WIRE-2 @must
+    @WIRE-2 @must @process
     Scenario: Started without --bind, the server is reachable on 127.0.0.1 and nowhere else
       When the server is started without the flag for bind
       Then connecting to "127.0.0.1" on the server's port is served
@@ -280,7 +280,7 @@ Feature: WIRE — transport, framing, encoding and replies
     writes may be longer (at most 4126 bytes: a 32-character sender and the longest text a
     1-character recipient name allows) and is written whole. (Gap in the brief, resolved here.)"
 
-    @WIRE-17 @LIMIT-1 @must
+    @WIRE-17 @LIMIT-1 @must @process
     Scenario: A MSG line longer than 4096 bytes is written whole
       Given abcdefghijklmnopqrstuvwxyz012345 and b are online
       When abcdefghijklmnopqrstuvwxyz012345 sends b a message making a line of exactly 4096 bytes

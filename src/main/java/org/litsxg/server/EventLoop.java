@@ -32,6 +32,14 @@ import java.util.concurrent.TimeUnit;
 public final class EventLoop {
     /** Stop reading from a connection while its own pending output exceeds this. */
     static final int BACKPRESSURE_BYTES = 64 * 1024;
+    /**
+     * Kernel socket buffers per connection, each way, in bytes (Linux doubles the figure for its
+     * bookkeeping). Fixed rather than autotuned (up to tcp_rmem's 32 MiB here): a client that
+     * pipelines without reading meets {@link #BACKPRESSURE_BYTES} after a few hundred KiB
+     * instead of after the kernel has swallowed megabytes, and thousands of connections cannot
+     * pin large kernel buffers. Ample for short text lines, even over Tor's latency.
+     */
+    static final int SOCKET_BUFFER_BYTES = 128 * 1024;
     /** How long a closing connection's input is drained after its last line, in milliseconds. */
     static final long LINGER_MILLIS = 2_000;
     /** Shared read buffer, in bytes. */
@@ -77,6 +85,8 @@ public final class EventLoop {
         this.listener = ServerSocketChannel.open();
         try {
             listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            // Set before bind, so that accepted connections inherit it from the start.
+            listener.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
             listener.bind(new InetSocketAddress(config.bind(), config.port()), 4096);
             listener.configureBlocking(false);
             listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
@@ -209,6 +219,7 @@ public final class EventLoop {
                     continue;
                 }
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
                 Connection c = new Connection(this, channel, key,
                         System.nanoTime() + TimeUnit.SECONDS.toNanos(config.authTimeoutSeconds()));

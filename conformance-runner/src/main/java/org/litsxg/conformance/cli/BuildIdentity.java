@@ -42,6 +42,12 @@ public record BuildIdentity(String template, Map<String, String> sha256, String 
         return new BuildIdentity(template, digests, Instant.now().toString(), currentKitVersion());
     }
 
+    /** This identity for a build reached at {@code where} rather than (only) started by the kit. */
+    public BuildIdentity external(String where) {
+        String t = "external server at " + where + (template.isEmpty() ? "" : "; local scenarios: " + template);
+        return new BuildIdentity(t, sha256, time, kitVersion);
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("command", template);

@@ -59,6 +59,19 @@ public final class ConformanceCommand implements Callable<Integer> {
             description = "Command template that starts the build under test, e.g. 'python3 my/server.py --port {port} --data-dir {data_dir}'. Default: the bundled reference server.")
     private String server;
 
+    @Option(names = "--address", paramLabel = "HOST:PORT",
+            description = {"External mode: certify the server already running at HOST:PORT (with the documented default limits).",
+                "Each scenario speaks as names of its own; scenarios that must start, stop or configure a server, or read its files or output, "
+                + "run on a local server from --server when given, else are reported NOT RUN."})
+    private String address;
+
+    @Option(names = "--socks", paramLabel = "HOST:PORT", description = "With --onion: reach the server through this SOCKS5 proxy (Tor's SocksPort).")
+    private String socks;
+
+    @Option(names = "--onion", paramLabel = "ADDR.onion:PORT",
+            description = "External mode through --socks: certify the server published at this onion address (the proxy resolves it).")
+    private String onion;
+
     @Option(names = "--clause", paramLabel = "ID", split = ",",
             description = "Run only these clauses (AUTH-3) or areas (AUTH); repeatable or comma-separated.")
     private List<String> clauses = new ArrayList<>();
@@ -115,7 +128,11 @@ public final class ConformanceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ClauseCatalog catalog = ClauseCatalog.bundled();
-        String template = server != null ? server : referenceTemplate();
+        org.litsxg.conformance.support.RemoteTarget remote = remote();
+        String template = server != null ? server : remote != null ? null : referenceTemplate();
+        if (template == null) {
+            return callExternal(catalog, remote);
+        }
         CommandTemplate parsed;
         try {
             parsed = CommandTemplate.parse(template);
@@ -126,36 +143,105 @@ public final class ConformanceCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
         }
         String selection = selection(catalog);
-        Baseline baseline = Baseline.empty();
-        if (baselineFile != null) {
-            try {
-                baseline = Baseline.read(baselineFile, catalog);
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "--baseline: cannot read " + baselineFile + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--baseline: " + e.getMessage());
-            }
-        }
+        Baseline baseline = readBaseline(catalog);
         if (dryRun) {
             return list(selection);
         }
         BuildIdentity identity = BuildIdentity.of(template, parsed.render(placeholderNames(parsed)));
+        if (remote != null) {
+            identity = identity.external(remote.toString());
+            Optional<String> unreachable = Preflight.reach(remote, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
+            if (unreachable.isPresent()) {
+                err.println("litsxg conformance: the server under test cannot be reached: " + unreachable.get());
+                return USAGE;
+            }
+        }
         Optional<String> cannotStart = Preflight.check(parsed, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
         if (cannotStart.isPresent()) {
             err.println("litsxg conformance: the build cannot be started: " + cannotStart.get());
             return USAGE;
         }
+        return execute(baseline, selection, identity, KitLauncher.Run.of(template, Path.of(".")), template, remote);
+    }
+
+    /** External mode with no local build: scenarios that need a server of their own are NOT RUN. */
+    private int callExternal(ClauseCatalog catalog, org.litsxg.conformance.support.RemoteTarget remote) throws IOException {
+        if (timescale <= 0 || startupTimeout < 1 || parallel < 1) {
+            throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
+        }
+        String selection = selection(catalog);
+        Baseline baseline = readBaseline(catalog);
+        if (dryRun) {
+            return list(selection);
+        }
+        Optional<String> unreachable = Preflight.reach(remote, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
+        if (unreachable.isPresent()) {
+            err.println("litsxg conformance: the server under test cannot be reached: " + unreachable.get());
+            return USAGE;
+        }
+        BuildIdentity identity = BuildIdentity.of("", List.of()).external(remote.toString());
+        return execute(baseline, selection, identity, KitLauncher.Run.external(Path.of(".")), remote.toString(), remote);
+    }
+
+    /** The server under test given by --address, or --socks with --onion; null when the kit starts it. */
+    private org.litsxg.conformance.support.RemoteTarget remote() {
+        if (address != null && (onion != null || socks != null)) {
+            throw new ParameterException(spec.commandLine(), "--address excludes --socks and --onion (give the onion service's address with --onion)");
+        }
+        if ((socks == null) != (onion == null)) {
+            throw new ParameterException(spec.commandLine(), "--socks and --onion go together");
+        }
+        try {
+            if (address != null) {
+                return org.litsxg.conformance.support.RemoteTarget.direct(address);
+            }
+            if (onion != null) {
+                return org.litsxg.conformance.support.RemoteTarget.viaSocks(onion, socks);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return null;
+    }
+
+    private Baseline readBaseline(ClauseCatalog catalog) {
+        if (baselineFile == null) {
+            return Baseline.empty();
+        }
+        try {
+            return Baseline.read(baselineFile, catalog);
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), "--baseline: cannot read " + baselineFile + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--baseline: " + e.getMessage());
+        }
+    }
+
+    /** Runs the selected scenarios and reports; {@code base} carries the build's settings. */
+    private int execute(Baseline baseline, String selection, BuildIdentity identity, KitLauncher.Run base,
+            String what, org.litsxg.conformance.support.RemoteTarget remote) throws IOException {
         Path outDir = reportDir != null ? Files.createDirectories(reportDir) : Files.createTempDirectory("litsxg-conformance");
         List<String> plugins = new ArrayList<>(List.of(ScenarioLog.class.getName(),
                 "junit:" + outDir.resolve("junit.xml"), "message:" + outDir.resolve("messages.ndjson")));
-        KitLauncher.Run run = KitLauncher.Run.of(template, outDir)
+        KitLauncher.Run run = base.withOutputDir(outDir)
                 .withTags(selection)
                 .withParallelism(parallel)
                 .withSetting(KitSettings.TIMESCALE, Double.toString(timescale))
                 .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(startupTimeout))
                 .withSetting(org.litsxg.conformance.report.OutcomePlugin.CONSOLE, "false")
                 .withPlugins(plugins);
-        out.println("litsxg conformance: " + template);
+        if (remote != null) {
+            run = remote.viaSocks()
+                    ? run.withSetting(KitSettings.ONION, remote.host() + ":" + remote.port())
+                            .withSetting(KitSettings.SOCKS, socks)
+                    : run.withSetting(KitSettings.ADDRESS, address);
+        }
+        out.println("litsxg conformance: " + what);
+        if (remote != null) {
+            out.println("external mode: scenarios speak to " + remote + (server != null
+                    ? "; scenarios tagged " + org.litsxg.conformance.steps.ScenarioContext.PROCESS_TAG + " run on local servers from --server"
+                    : "; scenarios tagged " + org.litsxg.conformance.steps.ScenarioContext.PROCESS_TAG + " are NOT RUN (no --server)"));
+        }
         long t0 = System.nanoTime();
         ScenarioLog.console(out);
         KitLauncher.Result result = KitLauncher.run(run);

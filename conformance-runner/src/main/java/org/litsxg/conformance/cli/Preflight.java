@@ -45,6 +45,33 @@ final class Preflight {
         }
     }
 
+    /**
+     * Returns empty when the server at {@code target} answers a PING with PONG, else why not.
+     * Blocks up to about twice {@code timeout} (connect, then the reply).
+     */
+    static Optional<String> reach(org.litsxg.conformance.support.RemoteTarget target, Duration timeout) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            target.connect(s, timeout);
+            s.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+            s.getOutputStream().write("PING\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            java.io.InputStream in = s.getInputStream();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n' && line.size() < 4096) {
+                line.write(b);
+            }
+            String reply = line.toString(java.nio.charset.StandardCharsets.UTF_8).replace("\r", "");
+            if (b == '\n' && reply.equals("PONG")) {
+                return Optional.empty();
+            }
+            return Optional.of(target + " answered PING with " + (b < 0 ? "the end of the connection" : "\"" + reply + "\"")
+                    + ", not PONG");
+        } catch (IOException e) {
+            return Optional.of(target + ": " + e.getMessage());
+        }
+    }
+
     private static void deleteTree(Path root) {
         try (var walk = Files.walk(root)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

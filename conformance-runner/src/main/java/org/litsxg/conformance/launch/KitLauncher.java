@@ -64,6 +64,15 @@ public final class KitLauncher {
                     List.of());
         }
 
+        /** Every feature against a server the kit does not start (its address is a further setting). */
+        public static Run external(Path outputDir) {
+            return new Run(Map.of(), List.of("features"), null, outputDir, 3, List.of());
+        }
+
+        public Run withOutputDir(Path dir) {
+            return new Run(settings, features, tags, dir, parallelism, extraPlugins);
+        }
+
         public Run withTags(String expression) {
             return new Run(settings, features, expression, outputDir, parallelism, extraPlugins);
         }

@@ -20,7 +20,9 @@ import org.litsxg.conformance.support.ClauseCatalog;
 import org.litsxg.conformance.support.CommandTemplate;
 import org.litsxg.conformance.support.ConformanceFailure;
 import org.litsxg.conformance.support.KitSettings;
+import org.litsxg.conformance.support.NameAliases;
 import org.litsxg.conformance.support.Received;
+import org.litsxg.conformance.support.RemoteTarget;
 import org.litsxg.conformance.support.ServerInstance;
 import org.litsxg.conformance.support.ServerProcess;
 import org.litsxg.conformance.support.StoreSnapshot;
@@ -43,6 +45,14 @@ public final class ScenarioContext implements AutoCloseable {
     /** The label of the server every scenario has. */
     public static final String PRIMARY = "server";
 
+    /**
+     * The tag of scenarios that need a server of their own: they start, stop or configure it,
+     * read its data directory or output, or need names no other scenario may have claimed
+     * (a name too long to take a unique suffix). In external mode ({@link KitSettings#ADDRESS}) they
+     * run on a local server from the command template, or are NOT RUN without one.
+     */
+    public static final String PROCESS_TAG = "@process";
+
     private final KitSettings settings = KitSettings.fromEnvironment();
     private final ClauseCatalog catalog = ClauseCatalog.bundled();
     private final long origin = System.nanoTime();
@@ -56,6 +66,7 @@ public final class ScenarioContext implements AutoCloseable {
     private final java.util.Set<String> secretsSeenOnWire = new java.util.LinkedHashSet<>();
     private final Map<String, Integer> messageNumbers = new LinkedHashMap<>();
     private final List<Transcript> transcriptsOfFailedConnects = new ArrayList<>();
+    private NameAliases aliases = NameAliases.NONE;
     private Scenario scenario;
     private List<String> clauses = List.of();
     private Path root;
@@ -67,6 +78,24 @@ public final class ScenarioContext implements AutoCloseable {
                 .map(t -> t.substring(1))
                 .filter(t -> ClauseCatalog.CLAUSE_ID.matcher(t).matches())
                 .toList();
+        Optional<RemoteTarget> remote = settings.remote();
+        boolean needsProcess = s.getSourceTagNames().contains(PROCESS_TAG);
+        if (remote.isPresent() && !needsProcess) {
+            // External mode: the scenario speaks to the running server under names of its own.
+            aliases = NameAliases.random();
+            instances.put(PRIMARY, ServerInstance.remote(PRIMARY, remote.get()));
+            try {
+                this.root = Files.createTempDirectory("litsxg-kit-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return;
+        }
+        if (remote.isPresent() && !settings.localServer()) {
+            throw new Unimplemented("the server under test runs elsewhere (" + remote.get() + ") and this scenario ("
+                    + PROCESS_TAG + ") starts, stops or configures a server, or reads its files or output; "
+                    + "give --server as well to run such scenarios on a local server");
+        }
         try {
             this.root = Files.createTempDirectory("litsxg-kit-");
             instances.put(PRIMARY, new ServerInstance(PRIMARY, Files.createDirectories(root.resolve(PRIMARY)),
@@ -116,6 +145,10 @@ public final class ScenarioContext implements AutoCloseable {
      * {@code placeholder}.
      */
     public void require(String placeholder, String why) {
+        if (server().remote() != null) {
+            throw new Unimplemented("the server under test runs elsewhere (" + server().remote()
+                    + ") with settings the kit cannot choose, and this scenario needs {" + placeholder + "} to " + why);
+        }
         if (!settings.server().has(placeholder)) {
             throw new Unimplemented("the server command template has no {" + placeholder + "} placeholder, "
                     + "which this scenario needs to " + why);
@@ -141,6 +174,10 @@ public final class ScenarioContext implements AutoCloseable {
 
     /** Another server of this scenario, created (with its own directory and port) on first use. */
     public ServerInstance instance(String label) {
+        if (server().remote() != null) {
+            throw new Unimplemented("the server under test runs elsewhere (" + server().remote()
+                    + ") and this scenario needs a second server (" + label + ")");
+        }
         return instances.computeIfAbsent(label, l -> {
             try {
                 String dir = l.replaceAll("[^a-z0-9]+", "-");
@@ -269,7 +306,15 @@ public final class ScenarioContext implements AutoCloseable {
             m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(secret(m.group(1))));
         }
         m.appendTail(out);
-        return org.litsxg.conformance.support.Escapes.decode(out.toString());
+        byte[] b = org.litsxg.conformance.support.Escapes.decode(out.toString());
+        if (!aliases.active()) {
+            return b;
+        }
+        // External mode: rename before any step splits the bytes into several writes.
+        byte[] line = java.util.Arrays.copyOf(b, b.length + 1);
+        line[b.length] = '\n';
+        byte[] renamed = aliases.outgoing(line, true);
+        return java.util.Arrays.copyOf(renamed, renamed.length - 1);
     }
 
     /** {@link #bytes} as a string (for text that stays valid UTF-8). */
@@ -341,14 +386,17 @@ public final class ScenarioContext implements AutoCloseable {
         }
         Transcript t = new Transcript(label, origin);
         try {
-            WireClient c = WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 0, false);
+            WireClient c = instance.remote() != null
+                    ? WireClient.connect(label, instance.remote(), settings.replyTimeout(), t, 0, false, aliases)
+                    : WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 0, false);
             clients.put(label, c);
             allClients.add(c);
             return c;
         } catch (IOException e) {
             allClients.add(null);
             transcriptsOfFailedConnects.add(t);
-            throw failure("a TCP connection to " + instance.label() + " at " + instance.address(),
+            throw failure("a TCP connection to " + instance.label() + " at "
+                            + (instance.remote() != null ? instance.remote() : instance.address()),
                     "connect failed: " + e.getMessage());
         }
     }
@@ -358,12 +406,15 @@ public final class ScenarioContext implements AutoCloseable {
         ServerInstance instance = running();
         Transcript t = new Transcript(label, origin);
         try {
-            WireClient c = WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 4096, false);
+            WireClient c = instance.remote() != null
+                    ? WireClient.connect(label, instance.remote(), settings.replyTimeout(), t, 4096, false, aliases)
+                    : WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 4096, false);
             clients.put(label, c);
             allClients.add(c);
             return c;
         } catch (IOException e) {
-            throw failure("a TCP connection to " + instance.address(), "connect failed: " + e.getMessage());
+            throw failure("a TCP connection to " + (instance.remote() != null ? instance.remote() : instance.address()),
+                    "connect failed: " + e.getMessage());
         }
     }
 

@@ -24,6 +24,13 @@ import java.util.function.Function;
  *       (default 1.0; raise it on a slow machine).</li>
  *   <li>{@code litsxg.startup-timeout}: seconds a build may take to accept its first
  *       connection, or to exit when it cannot start (default 30), before the timescale.</li>
+ *   <li>{@code litsxg.address} ({@code host:port}): external mode. The server under test
+ *       already runs there; scenarios speak to it, and those that must start, stop or
+ *       configure a server, or read its files or output, run locally from
+ *       {@code litsxg.server} when that is set explicitly, else are NOT RUN.</li>
+ *   <li>{@code litsxg.onion} ({@code host:port}) with {@code litsxg.socks}
+ *       ({@code host:port}): external mode through a SOCKS5 proxy (Tor), which resolves the
+ *       host name.</li>
  * </ul>
  *
  * <p>Immutable.
@@ -37,6 +44,9 @@ public final class KitSettings {
     public static final String REFERENCE_JAR = "litsxg.reference.jar";
     /** A class-data-sharing archive of the reference jar (see ReferenceWarmup); optional. */
     public static final String REFERENCE_CDS = "litsxg.reference.cds";
+    public static final String ADDRESS = "litsxg.address";
+    public static final String SOCKS = "litsxg.socks";
+    public static final String ONION = "litsxg.onion";
 
     /** The template flags of the reference server, after {@code java -jar <jar> server}. */
     public static final String REFERENCE_FLAGS = "--bind {bind} --port {port} --data-dir {data_dir}"
@@ -52,9 +62,21 @@ public final class KitSettings {
     private final CommandTemplate previousServer;
     private final double timescale;
     private final Duration startupTimeout;
+    private final RemoteTarget remote;
+    private final boolean localServer;
 
     public KitSettings(CommandTemplate server, CommandTemplate previousServer, double timescale,
             Duration startupTimeout) {
+        this(server, previousServer, timescale, startupTimeout, null, true);
+    }
+
+    /**
+     * @param remote the server under test when the kit does not start it, or null
+     * @param localServer whether {@code server} may be started for the scenarios that need a
+     *     server of their own (always true without {@code remote})
+     */
+    public KitSettings(CommandTemplate server, CommandTemplate previousServer, double timescale,
+            Duration startupTimeout, RemoteTarget remote, boolean localServer) {
         if (!(timescale > 0)) {
             throw new IllegalArgumentException(TIMESCALE + " must be > 0, was " + timescale);
         }
@@ -62,6 +84,8 @@ public final class KitSettings {
         this.previousServer = previousServer == null ? server : previousServer;
         this.timescale = timescale;
         this.startupTimeout = startupTimeout;
+        this.remote = remote;
+        this.localServer = remote == null || localServer;
     }
 
     /** Settings from system properties, then {@code junit-platform.properties}, then defaults. */
@@ -89,7 +113,19 @@ public final class KitSettings {
         CommandTemplate previous = lookup.apply(PREVIOUS_SERVER).map(CommandTemplate::parse).orElse(null);
         double scale = lookup.apply(TIMESCALE).map(Double::parseDouble).orElse(1.0);
         double startup = lookup.apply(STARTUP_TIMEOUT).map(Double::parseDouble).orElse(30.0);
-        return new KitSettings(server, previous, scale, Duration.ofMillis((long) (startup * 1000)));
+        Optional<String> address = lookup.apply(ADDRESS);
+        Optional<String> onion = lookup.apply(ONION);
+        Optional<String> socks = lookup.apply(SOCKS);
+        if (address.isPresent() && onion.isPresent()) {
+            throw new IllegalArgumentException(ADDRESS + " and " + ONION + " exclude each other");
+        }
+        if (onion.isPresent() != socks.isPresent()) {
+            throw new IllegalArgumentException(ONION + " and " + SOCKS + " go together");
+        }
+        RemoteTarget remote = address.map(RemoteTarget::direct)
+                .or(() -> onion.map(o -> RemoteTarget.viaSocks(o, socks.get()))).orElse(null);
+        boolean local = remote == null || lookup.apply(SERVER).isPresent();
+        return new KitSettings(server, previous, scale, Duration.ofMillis((long) (startup * 1000)), remote, local);
     }
 
     /**
@@ -113,6 +149,16 @@ public final class KitSettings {
 
     public CommandTemplate server() {
         return server;
+    }
+
+    /** The server under test when the kit does not start it (external mode). */
+    public Optional<RemoteTarget> remote() {
+        return Optional.ofNullable(remote);
+    }
+
+    /** Whether the kit may start {@link #server()} for scenarios that need a server of their own. */
+    public boolean localServer() {
+        return localServer;
     }
 
     public CommandTemplate previousServer() {
@@ -150,7 +196,8 @@ public final class KitSettings {
 
     @Override
     public String toString() {
-        return "server=" + server + ", previous=" + previousServer + ", timescale=" + timescale
+        return (remote == null ? "" : "remote=" + remote + (localServer ? ", local " : ", no local "))
+                + "server=" + server + ", previous=" + previousServer + ", timescale=" + timescale
                 + ", startup-timeout=" + startupTimeout.toMillis() + "ms";
     }
 }

@@ -39,6 +39,7 @@ public final class ServerInstance implements AutoCloseable {
     private final Path tmpDir;
     private final Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
     private final List<ServerProcess> processes = new ArrayList<>();
+    private final RemoteTarget remote;
     private CommandTemplate template;
     private Path dataDir;
     private int port;
@@ -50,9 +51,41 @@ public final class ServerInstance implements AutoCloseable {
         this.tmpDir = Files.createDirectories(root.resolve("tmp"));
         this.dataDir = workDir.resolve("data");
         this.template = template;
+        this.remote = null;
         this.port = freePort();
         values.put("port", Integer.toString(port));
         values.put("data_dir", dataDir.toString());
+    }
+
+    private ServerInstance(String label, RemoteTarget remote) {
+        this.label = label;
+        this.root = null;
+        this.workDir = null;
+        this.tmpDir = null;
+        this.remote = remote;
+        this.port = remote.port();
+    }
+
+    /**
+     * A server the kit did not start and cannot control (external mode): it is always
+     * running, its limits are taken to be the documented defaults, and anything that needs its
+     * process, its command line, its data directory or its output marks the scenario NOT RUN.
+     */
+    public static ServerInstance remote(String label, RemoteTarget target) {
+        return new ServerInstance(label, target);
+    }
+
+    /** The server under test when the kit did not start it; null when it did. */
+    public RemoteTarget remote() {
+        return remote;
+    }
+
+    /** Marks the scenario NOT RUN if this server runs elsewhere: it needs to {@code what}. */
+    private void local(String what) {
+        if (remote != null) {
+            throw new Unimplemented("the server under test runs elsewhere (" + remote + ") and this scenario needs to "
+                    + what);
+        }
     }
 
     /**
@@ -109,23 +142,28 @@ public final class ServerInstance implements AutoCloseable {
     }
 
     public Path root() {
+        local("look at its files");
         return root;
     }
 
     public Path workDir() {
+        local("look at its working directory");
         return workDir;
     }
 
     public Path tmpDir() {
+        local("look at its temporary directory");
         return tmpDir;
     }
 
     public Path dataDir() {
+        local("read its data directory");
         return dataDir;
     }
 
     /** Points the instance at another data directory (before a start). */
     public void dataDir(Path dir) {
+        local("point it at another data directory");
         this.dataDir = dir;
         values.put("data_dir", dir.toString());
     }
@@ -136,16 +174,22 @@ public final class ServerInstance implements AutoCloseable {
 
     /** Points the instance at another port (before a start). */
     public void port(int newPort) {
+        local("move it to another port");
         this.port = newPort;
         values.put("port", Integer.toString(newPort));
     }
 
     public String bind() {
+        local("know its bind address");
         return values.get("bind");
     }
 
     /** The address clients connect to: the bind address, or loopback for a wildcard bind. */
     public InetSocketAddress address() {
+        if (remote != null && !remote.viaSocks()) {
+            return new InetSocketAddress(remote.host(), remote.port());
+        }
+        local("reach it without its SOCKS proxy");
         String host = switch (bind()) {
             case "0.0.0.0" -> "127.0.0.1";
             case "::", "[::]" -> "::1";
@@ -155,49 +199,68 @@ public final class ServerInstance implements AutoCloseable {
     }
 
     public CommandTemplate template() {
+        local("know its command line");
         return template;
     }
 
     /** Switches the build this instance starts (an upgrade or a rollback), before a start. */
     public void template(CommandTemplate t) {
+        local("replace its binary");
         this.template = t;
     }
 
     /** Sets a placeholder value for the next start. */
     public void set(String placeholder, String value) {
+        local("start it with a setting of its own");
         values.put(placeholder, value);
     }
 
     public String get(String placeholder) {
+        if (remote != null) {
+            // External mode: the server is taken to run with the documented defaults.
+            String v = DEFAULTS.get(placeholder);
+            if (v == null) {
+                local("know its " + placeholder);
+            }
+            return v;
+        }
         return values.get(placeholder);
     }
 
     /** The argument vector for the next start. */
     public List<String> argv() {
+        local("start it");
         return template.render(values);
     }
 
     /** The environment the kit adds for the build: {@code TMPDIR} inside the instance. */
     public Map<String, String> environment() {
+        local("start it");
         return Map.of("TMPDIR", tmpDir.toString());
     }
 
     /** Records a process started for this instance; it becomes {@link #current()}. */
     public void started(ServerProcess p) {
+        local("start it");
         processes.add(p);
     }
 
     /** The latest process, running or not; null before the first start. */
     public ServerProcess current() {
+        local("control or watch its process");
         return processes.isEmpty() ? null : processes.get(processes.size() - 1);
     }
 
     public boolean isRunning() {
+        if (remote != null) {
+            return true;
+        }
         ServerProcess p = current();
         return p != null && p.isAlive();
     }
 
     public List<ServerProcess> processes() {
+        local("control or watch its process");
         return List.copyOf(processes);
     }
 
@@ -207,6 +270,9 @@ public final class ServerInstance implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (remote != null) {
+            return;
+        }
         for (ServerProcess p : processes) {
             if (p.isAlive()) {
                 p.kill();

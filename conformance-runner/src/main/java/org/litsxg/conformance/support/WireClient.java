@@ -45,13 +45,16 @@ public final class WireClient implements AutoCloseable {
     private final AtomicReference<Thread> writer = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicLong backgroundWritten = new java.util.concurrent.atomic.AtomicLong();
     private boolean paused;
+    private final NameAliases aliases;
+    private boolean atLineStart = true;
     private final long connectedAt = System.nanoTime();
     private volatile boolean closing;
     private Received.Closed closed;
 
-    private WireClient(String name, Socket socket, Transcript transcript, boolean startPaused)
-            throws IOException {
+    private WireClient(String name, Socket socket, Transcript transcript, boolean startPaused,
+            NameAliases aliases) throws IOException {
         this.name = name;
+        this.aliases = aliases;
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.transcript = transcript;
@@ -87,7 +90,32 @@ public final class WireClient implements AutoCloseable {
             throw e;
         }
         transcript.event("connected to " + address + " from local port " + socket.getLocalPort());
-        return new WireClient(name, socket, transcript, startPaused);
+        return new WireClient(name, socket, transcript, startPaused, NameAliases.NONE);
+    }
+
+    /**
+     * Connects to a server the kit did not start, directly or through its SOCKS5 proxy, with the
+     * scenario's {@code aliases} applied to the names sent and received. Blocks at most about
+     * {@code timeout} (twice that through a proxy).
+     *
+     * @throws IOException when the connection cannot be made
+     */
+    public static WireClient connect(String name, RemoteTarget target, Duration timeout,
+            Transcript transcript, int receiveBuffer, boolean startPaused, NameAliases aliases) throws IOException {
+        Socket socket = new Socket();
+        try {
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
+            socket.setTcpNoDelay(true);
+            target.connect(socket, timeout);
+        } catch (IOException e) {
+            transcript.event("connect to " + target + " failed: " + e);
+            socket.close();
+            throw e;
+        }
+        transcript.event("connected to " + target + " from local port " + socket.getLocalPort() + " (" + aliases + ")");
+        return new WireClient(name, socket, transcript, startPaused, aliases);
     }
 
     public String name() {
@@ -137,6 +165,8 @@ public final class WireClient implements AutoCloseable {
                         byte[] raw = line.toByteArray();
                         line.reset();
                         transcript.received(raw);
+                        // External mode: the features' names, not the scenario's unique ones.
+                        raw = aliases.incoming(raw);
                         if (rawLines.size() < 10_000) {
                             rawLines.add(raw);
                         }
@@ -168,9 +198,13 @@ public final class WireClient implements AutoCloseable {
 
     /** Sends bytes exactly as given. Blocks while the socket's send buffer is full. */
     public void sendBytes(byte[] bytes) throws IOException {
-        transcript.sent(bytes);
+        byte[] wire = aliases.outgoing(bytes, atLineStart);
+        if (bytes.length > 0) {
+            atLineStart = bytes[bytes.length - 1] == '\n';
+        }
+        transcript.sent(wire);
         try {
-            out.write(bytes);
+            out.write(wire);
             out.flush();
         } catch (IOException e) {
             transcript.event("send failed: " + e.getMessage());
@@ -183,7 +217,7 @@ public final class WireClient implements AutoCloseable {
      * step thread is free while the server pushes back. The transcript records one entry.
      */
     public CompletableFuture<Void> sendRepeatedInBackground(String line, int count) {
-        byte[] one = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] one = aliases.outgoing((line + "\n").getBytes(StandardCharsets.UTF_8), true);
         transcript.event("sending " + count + " x \"" + Transcript.render(one) + "\" in the background");
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread t = new Thread(() -> {
