@@ -76,7 +76,7 @@ public final class BehaviourDiff {
         from.transcripts().values().forEach(ts -> ts.forEach(t -> replies(t.get("text"), vocabularyBefore)));
         Set<String> contract = contractReplies();
         List<Scenario> out = new ArrayList<>();
-        Set<String> extensions = new LinkedHashSet<>();
+        Map<String, List<String>> extensions = new LinkedHashMap<>();
         Set<String> locations = new LinkedHashSet<>(before.keySet());
         locations.addAll(after.keySet());
         for (String loc : locations) {
@@ -104,7 +104,7 @@ public final class BehaviourDiff {
             int ra = rank(a.outcome());
             int rb = rank(b.outcome());
             // Extensions count wherever they show, whatever the scenario's outcome did.
-            found.forEach(f -> extensions.add(f + " in " + loc));
+            found.forEach(f -> extensions.computeIfAbsent(f, k -> new ArrayList<>()).add(loc));
             if (rb < ra) {
                 kind = Kind.REGRESSED;
                 detail = a.outcome().label() + " -> " + b.outcome().label() + firstLine(b.message());
@@ -125,7 +125,10 @@ public final class BehaviourDiff {
             }
             out.add(new Scenario(loc, a.name(), a.clauses(), a.outcome(), b.outcome(), kind, detail, la, lb));
         }
-        return new Result(List.copyOf(out), List.copyOf(extensions));
+        List<String> listed = new ArrayList<>();
+        extensions.forEach((f, locs) -> listed.add(f + " in " + (locs.size() == 1 ? locs.get(0)
+                : locs.size() + " scenarios (" + String.join(", ", locs) + ")")));
+        return new Result(List.copyOf(out), List.copyOf(listed));
     }
 
     private static final int PASS = 2;

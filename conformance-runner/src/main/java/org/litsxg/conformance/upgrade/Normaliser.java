@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>timestamps (the first column);</li>
  *   <li>ports and addresses in connection events, and the scenario's temporary directory;</li>
- *   <li>how a connection ended (end of stream or reset depends on timing, not on the build) and
- *       the text of a failed send: only that it ended, or failed, is kept;</li>
+ *   <li>how and whether a connection ended: end of stream or reset, and whether the server's
+ *       close came before the kit's own, are timing (the features judge closes by outcome); and
+ *       the replies after a client's last send: whether a reply no step waited for was read
+ *       before the kit closed the connection at the scenario's end is timing, and the reply a
+ *       step did wait for is judged by the scenario's outcome (MSG lines are kept);</li>
  *   <li>the interleaving of what was sent and what was received (pipelined lines), and of
  *       {@code MSG} lines from different senders with each other and with replies: the
  *       contract orders replies, and messages per sender, and nothing more. So the normal
@@ -31,6 +34,8 @@ public final class Normaliser {
 
     private Normaliser() {
     }
+
+
 
     /** One client's transcript in normal form. */
     public record Client(String client, List<String> sent, List<String> replies, Map<String, List<String>> messages,
@@ -56,7 +61,22 @@ public final class Normaliser {
         List<String> events = new ArrayList<>();
         boolean elided = false;
         boolean afterElision = false;
-        for (String raw : text.split("\n")) {
+        String[] all = text.split("\n");
+        int lastSent = -1;
+        for (int i = 0; i < all.length; i++) {
+            String[] f = all[i].strip().split(" ", 4);
+            if (f.length >= 3 && f[2].equals(">")) {
+                lastSent = i;
+            }
+        }
+        for (int i = 0; i < all.length; i++) {
+            String raw = all[i];
+            String[] g = raw.strip().split(" ", 4);
+            if (i > lastSent && g.length == 4 && g[2].equals("<") && !g[3].startsWith("MSG ")) {
+                // In flight when the scenario ended: no step waited for it, and whether it was
+                // read before the kit closed the connection is timing.
+                continue;
+            }
             String line = raw.strip();
             if (line.isEmpty()) {
                 continue;
@@ -85,7 +105,11 @@ public final class Normaliser {
                         replies.add(payload);
                     }
                 }
-                case "*" -> events.add(event(payload));
+                case "*" -> {
+                    if (!payload.startsWith("kit closes") && !payload.startsWith("connection ended")) {
+                        events.add(event(payload));
+                    }
+                }
                 default -> events.add(line);
             }
         }
@@ -115,15 +139,52 @@ public final class Normaliser {
         return ADDRESS.matcher(e).replaceAll("<address>");
     }
 
-    /** A scenario's transcripts (client name, text pairs) in normal form, as text lines. */
+    /**
+     * A scenario's transcripts (client name, text pairs) in normal form, as text lines. The
+     * connections of one name ({@code alice}, {@code alice#2}, ...) are merged, each part sorted
+     * (replies as the set of distinct reply lines):
+     * when several connections race (two first uses of a name, a replacement), which of them wins
+     * is timing, while what the build answered, taken together, is not.
+     */
     public static List<String> scenario(List<Map<String, String>> transcripts) {
         List<String> out = new ArrayList<>();
         if (transcripts == null) {
             return out;
         }
+        Map<String, List<Client>> byName = new java.util.LinkedHashMap<>();
         for (Map<String, String> t : transcripts) {
-            out.addAll(normalise(t.get("client"), t.get("text")).lines());
+            String label = t.get("client");
+            int hash = label.indexOf('#');
+            String name = hash < 0 ? label : label.substring(0, hash);
+            byName.computeIfAbsent(name, k -> new ArrayList<>()).add(normalise(label, t.get("text")));
         }
+        byName.forEach((name, cs) -> {
+            List<String> sent = new ArrayList<>();
+            List<String> replies = new ArrayList<>();
+            List<String> messages = new ArrayList<>();
+            List<String> events = new ArrayList<>();
+            boolean elided = false;
+            for (Client c : cs) {
+                sent.addAll(c.sent());
+                replies.addAll(c.replies());
+                c.messages().values().forEach(messages::addAll);
+                events.addAll(c.events());
+                elided |= c.elided();
+            }
+            sent.sort(null);
+            // Which replies were read before the kit closed is timing when lines are pipelined;
+            // how many of each is judged by the outcome. The bytes of each distinct reply are kept.
+            List<String> distinct = new ArrayList<>(new java.util.TreeSet<>(replies));
+            replies.clear();
+            replies.addAll(distinct);
+            messages.sort(null);
+            events.sort(null);
+            out.add("name " + name + " (" + cs.size() + " connections" + (elided ? ", elided" : "") + ")");
+            sent.forEach(s -> out.add("  > " + s));
+            replies.forEach(r -> out.add("  < " + r));
+            messages.forEach(m -> out.add("  < " + m));
+            events.forEach(e -> out.add("  * " + e));
+        });
         return out;
     }
 }
