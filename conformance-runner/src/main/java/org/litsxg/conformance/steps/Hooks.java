@@ -11,6 +11,12 @@ import io.cucumber.java.Scenario;
  */
 public final class Hooks {
 
+    /**
+     * Set to {@code true} to attach the evidence of passing scenarios too (verify-upgrade compares
+     * the wire transcripts of two builds scenario by scenario). Off by default: it costs memory.
+     */
+    public static final String KEEP_EVIDENCE = "litsxg.keep-evidence";
+
     private final ScenarioContext ctx;
 
     public Hooks(ScenarioContext ctx) {
@@ -26,7 +32,7 @@ public final class Hooks {
     public void end(Scenario scenario) {
         try {
             ctx.shutdown();
-            if (scenario.isFailed()) {
+            if (scenario.isFailed() || Boolean.getBoolean(KEEP_EVIDENCE)) {
                 ctx.attachEvidence();
             }
         } finally {

@@ -1,0 +1,277 @@
+package org.litsxg.conformance.upgrade;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.litsxg.conformance.report.Outcome;
+import org.litsxg.conformance.report.ScenarioResult;
+
+/**
+ * Compares two runs of the features, scenario by scenario: the outcome, and the normalised wire
+ * transcript ({@link Normaliser}). Each scenario gets one {@link Kind}.
+ */
+public final class BehaviourDiff {
+
+    /** How a scenario changed from the old build to the new one. */
+    public enum Kind {
+        /** Same outcome, same normalised bytes. */
+        UNCHANGED("unchanged"),
+        /** Failed (or could not run) before, passes now. */
+        FIXED("fixed"),
+        /** Passed before, fails (or can no longer run) now. */
+        REGRESSED("regressed"),
+        /** Same outcome, different normalised bytes. */
+        DRIFT("drift"),
+        /** The new build answers with a command or reply the old build did not have. */
+        EXTENSION("extension"),
+        /** Run against one build only (the selection or the features differ). */
+        UNMATCHED("unmatched");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** One scenario's comparison. {@code detail} says what changed, or is empty. */
+    public record Scenario(String location, String name, List<String> clauses, Outcome from, Outcome to, Kind kind,
+            String detail, List<String> fromLines, List<String> toLines) {
+    }
+
+    /** The result: every scenario, and the extensions found in the new build's replies. */
+    public record Result(List<Scenario> scenarios, List<String> extensions) {
+
+        public long count(Kind k) {
+            return scenarios.stream().filter(s -> s.kind() == k).count();
+        }
+
+        public List<Scenario> of(Kind k) {
+            return scenarios.stream().filter(s -> s.kind() == k).toList();
+        }
+    }
+
+    private BehaviourDiff() {
+    }
+
+    /** Compares the run of the old build with the run of the new one. */
+    public static Result compare(SuiteRun from, SuiteRun to) {
+        Map<String, ScenarioResult> before = byLocation(from.report().scenarios());
+        Map<String, ScenarioResult> after = byLocation(to.report().scenarios());
+        Set<String> vocabularyBefore = new TreeSet<>();
+        from.transcripts().values().forEach(ts -> ts.forEach(t -> replies(t.get("text"), vocabularyBefore)));
+        Set<String> contract = contractReplies();
+        List<Scenario> out = new ArrayList<>();
+        Map<String, List<String>> extensions = new LinkedHashMap<>();
+        Set<String> locations = new LinkedHashSet<>(before.keySet());
+        locations.addAll(after.keySet());
+        for (String loc : locations) {
+            ScenarioResult a = before.get(loc);
+            ScenarioResult b = after.get(loc);
+            List<String> la = Normaliser.scenario(from.transcripts().get(loc));
+            List<String> lb = Normaliser.scenario(to.transcripts().get(loc));
+            if (a == null || b == null) {
+                ScenarioResult s = a != null ? a : b;
+                out.add(new Scenario(loc, s.name(), s.clauses(), a == null ? null : a.outcome(),
+                        b == null ? null : b.outcome(), Kind.UNMATCHED, "run against one build only", la, lb));
+                continue;
+            }
+            List<String> found = new ArrayList<>();
+            Set<String> vocabularyHere = new TreeSet<>();
+            (to.transcripts().getOrDefault(loc, List.of())).forEach(t -> replies(t.get("text"), vocabularyHere));
+            for (String r : vocabularyHere) {
+                if (!vocabularyBefore.contains(r) && !contract.contains(r)) {
+                    found.add("reply \"" + r + "\" (the old build never sent it, and the contract has no such reply)");
+                }
+            }
+            found.addAll(newlyKnownCommands(from.transcripts().get(loc), to.transcripts().get(loc)));
+            Kind kind;
+            String detail;
+            int ra = rank(a.outcome());
+            int rb = rank(b.outcome());
+            // Extensions count wherever they show, whatever the scenario's outcome did.
+            found.forEach(f -> extensions.computeIfAbsent(f, k -> new ArrayList<>()).add(loc));
+            if (rb < ra) {
+                kind = Kind.REGRESSED;
+                detail = a.outcome().label() + " -> " + b.outcome().label() + firstLine(b.message());
+            } else if (!found.isEmpty()) {
+                kind = Kind.EXTENSION;
+                detail = String.join("; ", found);
+            } else if (rb > ra && rb == PASS) {
+                kind = Kind.FIXED;
+                detail = a.outcome().label() + " -> " + b.outcome().label();
+            } else if (!la.equals(lb) || a.outcome() != b.outcome() || !a.status().equals(b.status())) {
+                kind = Kind.DRIFT;
+                detail = a.outcome() != b.outcome() || !a.status().equals(b.status())
+                        ? a.outcome().label() + " (" + a.status() + ") -> " + b.outcome().label() + " (" + b.status() + ")"
+                        : firstDifference(la, lb);
+            } else {
+                kind = Kind.UNCHANGED;
+                detail = "";
+            }
+            out.add(new Scenario(loc, a.name(), a.clauses(), a.outcome(), b.outcome(), kind, detail, la, lb));
+        }
+        List<String> listed = new ArrayList<>();
+        extensions.forEach((f, locs) -> listed.add(f + " in " + (locs.size() == 1 ? locs.get(0)
+                : locs.size() + " scenarios (" + String.join(", ", locs) + ")")));
+        return new Result(List.copyOf(out), List.copyOf(listed));
+    }
+
+    private static final int PASS = 2;
+
+    /** Passing (OK, or a judged-nothing scenario that passed) 2, not run 1, failing 0. */
+    private static int rank(Outcome o) {
+        return switch (o) {
+            case OK, INFORMATIONAL -> PASS;
+            case NOT_RUN -> 1;
+            case NON_STRICT, FAILED -> 0;
+        };
+    }
+
+    private static String firstLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "";
+        }
+        String l = message.strip().lines().findFirst().orElse("");
+        return ": " + (l.length() > 200 ? l.substring(0, 197) + "..." : l);
+    }
+
+    /** The first line where two normal forms differ, both sides. */
+    static String firstDifference(List<String> a, List<String> b) {
+        int n = Math.min(a.size(), b.size());
+        for (int i = 0; i < n; i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                return "old: " + a.get(i).strip() + " | new: " + b.get(i).strip();
+            }
+        }
+        if (a.size() > n) {
+            return "only the old build: " + a.get(n).strip();
+        }
+        return b.size() > n ? "only the new build: " + b.get(n).strip() : "";
+    }
+
+    private static Map<String, ScenarioResult> byLocation(List<ScenarioResult> rs) {
+        Map<String, ScenarioResult> m = new LinkedHashMap<>();
+        rs.forEach(r -> m.put(r.location(), r));
+        return m;
+    }
+
+    /**
+     * The reply vocabulary of a transcript: {@code OK <word>} and {@code ERR <code>} by their
+     * first two tokens, any other line ({@code PONG}, {@code MSG}, a greeting) by its first token.
+     */
+    static void replies(String transcript, Set<String> into) {
+        if (transcript == null) {
+            return;
+        }
+        for (String raw : transcript.split("\n")) {
+            String[] f = raw.strip().split(" ", 4);
+            if (f.length == 4 && f[2].equals("<")) {
+                into.add(vocabularyWord(f[3]));
+            }
+        }
+    }
+
+    static String vocabularyWord(String reply) {
+        String[] t = reply.split(" ", 3);
+        if ((t[0].equals("OK") || t[0].equals("ERR")) && t.length > 1) {
+            return t[0] + " " + t[1];
+        }
+        return t[0];
+    }
+
+    /**
+     * Where both builds were sent the same lines, the replies that the old build gave as
+     * {@code ERR unknown-command} and the new one as something else: a command word the new
+     * build knows and the old one did not.
+     */
+    static List<String> newlyKnownCommands(List<Map<String, String>> from, List<Map<String, String>> to) {
+        List<String> out = new ArrayList<>();
+        if (from == null || to == null || from.size() != to.size()) {
+            return out;
+        }
+        for (int i = 0; i < from.size(); i++) {
+            Normaliser.Client a = Normaliser.normalise(from.get(i).get("client"), from.get(i).get("text"));
+            Normaliser.Client b = Normaliser.normalise(to.get(i).get("client"), to.get(i).get("text"));
+            if (!a.sent().equals(b.sent())) {
+                continue;
+            }
+            List<String> lines = sentLines(a.sent());
+            int n = Math.min(a.replies().size(), b.replies().size());
+            for (int k = 0; k < n; k++) {
+                if (a.replies().get(k).startsWith("ERR unknown-command")
+                        && !b.replies().get(k).startsWith("ERR unknown-command")) {
+                    String word = k < lines.size() ? lines.get(k).split(" ", 2)[0] : "(a command)";
+                    out.add("command " + word + " answered \"" + vocabularyWord(b.replies().get(k))
+                            + "\" (the old build: ERR unknown-command)");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The non-empty lines in the rendered sent chunks, in order (an approximation of the reply order). */
+    private static List<String> sentLines(List<String> chunks) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String c : chunks) {
+            int i = 0;
+            while (i < c.length()) {
+                if (c.startsWith("\\n", i)) {
+                    String l = cur.toString().replace("\\r", "");
+                    if (!l.isEmpty()) {
+                        lines.add(l);
+                    }
+                    cur.setLength(0);
+                    i += 2;
+                } else {
+                    cur.append(c.charAt(i++));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static final Pattern CONTRACT_REPLY = Pattern.compile("`((?:OK|ERR) [a-z-]+)");
+    private static volatile Set<String> contractCache;
+
+    /**
+     * The replies the wire contract defines: every {@code `OK word`} and {@code `ERR code`} the
+     * bundled spec (spec/litsxg.md) names, plus {@code PONG} and {@code MSG}. A reply in this set
+     * is never an extension, even if the old build never sent it (it may have been the bug).
+     */
+    public static Set<String> contractReplies() {
+        Set<String> c = contractCache;
+        if (c != null) {
+            return c;
+        }
+        Set<String> out = new TreeSet<>(List.of("PONG", "MSG"));
+        try (InputStream in = BehaviourDiff.class.getClassLoader().getResourceAsStream("spec/litsxg.md")) {
+            if (in == null) {
+                throw new IllegalStateException("spec/litsxg.md is not on the class path");
+            }
+            Matcher m = CONTRACT_REPLY.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            while (m.find()) {
+                out.add(m.group(1));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        contractCache = Set.copyOf(out);
+        return contractCache;
+    }
+}

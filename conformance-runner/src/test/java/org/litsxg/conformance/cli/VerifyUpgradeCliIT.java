@@ -1,0 +1,56 @@
+package org.litsxg.conformance.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code verify-upgrade} from the runnable jar, as a maintainer runs it: a real process, its exit status and output. */
+class VerifyUpgradeCliIT {
+    private static final String PYTHON = "python3 " + System.getProperty("litsxg.python.build")
+            + " --bind {bind} --port {port} --data-dir {data_dir} --max-queued {max_queued}"
+            + " --max-connections {max_connections} --auth-timeout {auth_timeout}"
+            + " --max-pending-bytes {max_pending_bytes} --log-level {log_level}";
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("litsxg.runner.jar"), "verify-upgrade"));
+        cmd.addAll(List.of(args));
+        Path out = tmp.resolve("out-" + System.nanoTime());
+        Path err = tmp.resolve("err-" + System.nanoTime());
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "verify-upgrade finished within 180 s");
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void aCandidateWithAnExtraCommandIsNotPermittedExit1() throws Exception {
+        Path report = tmp.resolve("report");
+        Run r = run("--from", PYTHON, "--to", "env LITSXG_DEFECT=add-command " + PYTHON, "--clause", "FINAL-5",
+                "--report", report.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("NOT PERMITTED: ") && l.contains("extension")), r.out());
+        assertTrue(r.out().contains("command WHO"), r.out());
+        assertTrue(Files.readString(report.resolve("index.json")).contains("NOT PERMITTED"));
+        assertTrue(Files.size(report.resolve("report.html")) > 0);
+    }
+
+    @Test
+    void aCandidateThatCannotStartIsExit2() throws Exception {
+        Run r = run("--from", PYTHON, "--to", "python3 " + tmp.resolve("missing.py") + " --port {port} --data-dir {data_dir}");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("litsxg conformance verify-upgrade: the --to build cannot be started: "), r.err());
+    }
+}
