@@ -34,8 +34,9 @@
 set -euo pipefail
 
 PROG=private-network.sh
-TOR=${TOR:-tor}
-TOR_GENCERT=${TOR_GENCERT:-tor-gencert}
+# Debian puts tor in /usr/sbin, which a non-root PATH may lack.
+TOR=${TOR:-$(command -v tor || echo /usr/sbin/tor)}
+TOR_GENCERT=${TOR_GENCERT:-$(command -v tor-gencert || echo /usr/bin/tor-gencert)}
 N_AUTH=3
 N_RELAY=${LITSXG_TOR_RELAYS:-4}
 CONSENSUS_TIMEOUT=${LITSXG_TOR_CONSENSUS_TIMEOUT:-240}
