@@ -378,7 +378,7 @@ case "$cmd" in
     rm -rf "$W/nodes"
     # From here on, a failure or a signal leaves nothing running.
     trap 'rc=$?; trap - EXIT; if [ $rc -ne 0 ]; then log "tearing down after failure (logs kept in $W/nodes)"; stop_all || true; fi; exit $rc' EXIT
-    trap 'exit 130' INT TERM HUP
+    trap 'die "in start: interrupted by a signal"' INT TERM HUP
     log "configuring $N_AUTH authorities, $N_RELAY relays, an onion service and a client in $W ($("$TOR" --version | head -1))"
     configure "$target" "$vport"
     log "phase 1: starting authorities and relays"
