@@ -64,11 +64,10 @@ listening_ports() {
 declare -A TAKEN=()
 # A port that nothing listens on and that this network has not used yet. The range stays
 # below the kernel's ephemeral range so that outgoing connections cannot sit on it.
+# TAKEN must hold the listening ports first (note_listening, in this shell, not a subshell).
+note_listening() { local l; for l in $(listening_ports); do TAKEN[$l]=1; done; }
 pick_port() {
   local p tries=0
-  if [ ${#TAKEN[@]} -eq 0 ]; then
-    local l; for l in $(listening_ports); do TAKEN[$l]=1; done
-  fi
   while :; do
     p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
     if [ -z "${TAKEN[$p]:-}" ]; then TAKEN[$p]=1; echo "$p"; return; fi
@@ -204,6 +203,7 @@ configure() { # configure TARGET_PORT VPORT
   local target=$1 vport=$2 i name dir v3 fpr
   mkdir -p "$W/nodes"; chmod 700 "$W" "$W/nodes"
   : > "$W/ports"; : > "$W/pids"; : > "$W/dirauthorities"; : > "$W/no-geoip"; rm -f "$W/env"
+  note_listening
   AUTHS=(); RELAYS=()
   for ((i = 0; i < N_AUTH; i++)); do AUTHS+=("auth$i"); done
   for ((i = 0; i < N_RELAY; i++)); do RELAYS+=("relay$i"); done
