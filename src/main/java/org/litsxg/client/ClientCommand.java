@@ -32,7 +32,9 @@ import picocli.CommandLine.TypeConversionException;
  * {@code litsxg-client-stdin} that copies stdin to the socket line by line, and itself copies
  * the socket to stdout until the server closes the connection. At the end of stdin the sending
  * thread half-closes the socket (the server answers what it has and closes); the client then
- * exits 0. If the server closes first, the client exits 0 after a {@code QUIT}, and otherwise
+ * exits 0. If {@code QUIT} was sent, it does not half-close but waits for the server to answer
+ * and close: Tor ends a stream on a half-close, so {@code printf 'PING\nQUIT\n' | litsxg client
+ * --socks ...} gets its replies through an onion service only this way. If the server closes first, the client exits 0 after a {@code QUIT}, and otherwise
  * reports {@code litsxg client: connection closed by server} on stderr and exits 1.
  *
  * <p>Exit codes: {@value #EXIT_OK} done, {@value #EXIT_CLOSED} connection closed by the server
@@ -229,7 +231,11 @@ public final class ClientCommand implements Callable<Integer> {
                 endLine(out, start, length);
             }
             stdinEnded = true; // before the half-close, so the receiver sees it when the server closes
-            socket.shutdownOutput();
+            if (!sentQuit) {
+                socket.shutdownOutput();
+            }
+            // After QUIT the server answers and closes by itself. No half-close then: Tor does
+            // not carry one, it ends the whole stream at once, and the replies would be lost.
         } catch (IOException e) {
             // Writing failed: the server closed or the connection broke; the receiver reports it.
             try {

@@ -104,6 +104,19 @@ class ClientCommandTest {
     }
 
     @Test
+    void stdinEndingWithQuitIsNotHalfClosedSoAProxyLikeTorKeepsTheReplies() throws Exception {
+        // Tor ends a stream on a half-close; after QUIT the client leaves the close to the server.
+        lineServer = new TestLineServer();
+        proxy = new TestSocks5Proxy(lineServer.port(), 0, true);
+        run = start(FakeStdin.of("PING\nQUIT\n"), "--server", "abcdefghijklmnop.onion:7667",
+                "--socks", "127.0.0.1:" + proxy.port());
+
+        assertEquals(0, run.exitCode());
+        assertEquals("PONG\nOK bye\n", run.stdout());
+        assertEquals("", run.stderr());
+    }
+
+    @Test
     void quitWithCrLfCountsAsQuit() throws Exception {
         lineServer = new TestLineServer();
         FakeStdin stdin = new FakeStdin();

@@ -28,13 +28,21 @@ final class TestSocks5Proxy implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final int upstreamPort;
     private final int replyCode;
+    /** Like Tor: the client's end of stream closes the whole connection (no half-close). */
+    private final boolean noHalfClose;
     final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     /** A protocol violation by the client, described (the proxy then closes). */
     final BlockingQueue<String> violations = new LinkedBlockingQueue<>();
 
     TestSocks5Proxy(int upstreamPort, int replyCode) throws IOException {
+        this(upstreamPort, replyCode, false);
+    }
+
+    /** With {@code noHalfClose}, a half-close by the client closes both directions, as Tor does. */
+    TestSocks5Proxy(int upstreamPort, int replyCode, boolean noHalfClose) throws IOException {
         this.upstreamPort = upstreamPort;
         this.replyCode = replyCode;
+        this.noHalfClose = noHalfClose;
         serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "test-socks-proxy");
         acceptor.setDaemon(true);
@@ -130,7 +138,13 @@ final class TestSocks5Proxy implements AutoCloseable {
             out.flush();
 
             Socket up = upstream;
-            Thread toUpstream = new Thread(() -> pump(client, up), "test-socks-up");
+            Thread toUpstream = new Thread(() -> {
+                pump(client, up);
+                if (noHalfClose) { // Tor ends the stream both ways when the client's side ends
+                    closeQuietly(up);
+                    closeQuietly(client);
+                }
+            }, "test-socks-up");
             toUpstream.setDaemon(true);
             toUpstream.start();
             pump(up, client);
