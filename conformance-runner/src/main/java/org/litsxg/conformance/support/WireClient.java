@@ -47,6 +47,7 @@ public final class WireClient implements AutoCloseable {
     private boolean paused;
     private final NameAliases aliases;
     private boolean atLineStart = true;
+    private boolean throughProxy;
     private final long connectedAt = System.nanoTime();
     private volatile boolean closing;
     private Received.Closed closed;
@@ -115,7 +116,9 @@ public final class WireClient implements AutoCloseable {
             throw e;
         }
         transcript.event("connected to " + target + " from local port " + socket.getLocalPort() + " (" + aliases + ")");
-        return new WireClient(name, socket, transcript, startPaused, aliases);
+        WireClient c = new WireClient(name, socket, transcript, startPaused, aliases);
+        c.throughProxy = target.viaSocks();
+        return c;
     }
 
     public String name() {
@@ -266,6 +269,12 @@ public final class WireClient implements AutoCloseable {
 
     /** Half-closes: the server sees end of stream; the kit can still read. */
     public void shutdownOutput() throws IOException {
+        if (throughProxy) {
+            // Tor answers a client's half-close by ending the whole stream (RELAY_END), so the
+            // server's behaviour on a half-closed connection cannot be observed through it.
+            throw new Unimplemented("through a SOCKS proxy (Tor) a half-close ends the whole stream; "
+                    + "this scenario needs a direct connection");
+        }
         transcript.event("kit shuts down its output (half-close)");
         socket.shutdownOutput();
     }
