@@ -149,9 +149,11 @@ Feature: HOST — hostile input and faults
       And a well-behaved client is online and keeps exchanging messages with another
       When mallory sends "AUTH mallory <secret of mallory>\nSEND bob héllo ✓ 𝄞\r\nPING\n" one byte per write
       Then mallory receives the replies:
+        """
         OK registered
         OK delivered
         PONG
+        """
       And bob receives "MSG mallory héllo ✓ 𝄞"
       And the well-behaved client was served throughout, and still is
 

@@ -21,11 +21,13 @@ Feature: SEC — security properties
         SEND carol carol
         """
       Then alice receives the replies:
+        """
         ERR already-authenticated
         OK delivered
         ERR unknown-command
         ERR bad-encoding
         OK delivered
+        """
       And bob receives "MSG alice hello from alice"
       And bob receives nothing else
       And carol receives "MSG alice carol"

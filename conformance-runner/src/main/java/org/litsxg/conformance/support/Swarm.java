@@ -225,9 +225,18 @@ public final class Swarm implements AutoCloseable {
      *     timeout passed first
      */
     public List<Peer> open(int n, Duration timeout) throws IOException {
+        return open(n, timeout, p -> { });
+    }
+
+    /**
+     * As {@link #open(int, Duration)}, with {@code first} applied to each peer before it
+     * connects (to queue what it writes as soon as it is connected).
+     */
+    public List<Peer> open(int n, Duration timeout, java.util.function.Consumer<Peer> first) throws IOException {
         List<Peer> made = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Peer p = new Peer(peers.size());
+            first.accept(p);
             peers.add(p);
             made.add(p);
             toConnect.add(p);
