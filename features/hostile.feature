@@ -31,7 +31,7 @@ Feature: HOST — hostile input and faults
       And mallory is still connected
       And the well-behaved client was served throughout, and still is
 
-    @HOST-1 @WIRE-7 @CMD-5 @must
+    @HOST-1 @WIRE-7 @must
     Scenario: Overlong forms, encoded surrogates and truncated sequences are answered ERR bad-encoding
       Given a well-behaved client is online and keeps exchanging messages with another
       And mallory is connected
@@ -64,7 +64,7 @@ Feature: HOST — hostile input and faults
       Then mallory receives "ERR line-too-long" and is disconnected, whatever the kit was still writing
       And the well-behaved client was served throughout, and still is
 
-    @HOST-1 @WIRE-4 @LIMIT-2 @must
+    @HOST-1 @LIMIT-2 @must
     Scenario: Lines ended by CR alone never end, until they pass the line limit
       Given a well-behaved client is online and keeps exchanging messages with another
       And mallory is connected
@@ -109,7 +109,7 @@ Feature: HOST — hostile input and faults
       Then every one of them that waited for its reply got "PONG"
       And the well-behaved client was served throughout, and still is
 
-    @HOST-1 @QUEUE-2 @QUEUE-3 @must
+    @HOST-1 @QUEUE-2 @must
     Scenario: A storm of SENDs to an offline recipient fills its queue to the cap, then gets ERR queue-full
       Given bob is registered
       And alice is online
