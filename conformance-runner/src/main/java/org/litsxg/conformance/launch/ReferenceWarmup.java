@@ -58,7 +58,10 @@ public final class ReferenceWarmup {
     }
 
     private static void run(Path jar, Path archive, Path work) throws IOException {
-        List<String> argv = List.of("java", "-XX:+UseSerialGC", "-XX:ArchiveClassesAtExit=" + archive.toAbsolutePath(),
+        // The same JIT flags as the runs that map the archive (KitSettings): an archive dumped
+        // without -XX:TieredStopAtLevel=1 made key derivation in those runs several times slower
+        // (2000 registrations took minutes instead of seconds).
+        List<String> argv = List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ArchiveClassesAtExit=" + archive.toAbsolutePath(),
                 "-Xlog:disable", "-jar", jar.toAbsolutePath().toString(), "server", "--bind", "127.0.0.1",
                 "--port", "0", "--data-dir", work.resolve("data").toString());
         long origin = System.nanoTime();
