@@ -93,7 +93,7 @@ Feature: HOST — hostile input and faults
       Then bob's connection has been dropped
       And the well-behaved client was served throughout, and still is
 
-    @HOST-1 @AUTH-5 @AUTH-6 @AUTH-10 @WIRE-15 @must
+    @HOST-1 @AUTH-5 @AUTH-6 @AUTH-10 @WIRE-15 @must @process
     Scenario: An AUTH brute force is cut off after three failures, on every new connection again
       Given alice is online
       And a well-behaved client is online and keeps exchanging messages with another
@@ -120,7 +120,7 @@ Feature: HOST — hostile input and faults
       And bob, once online, receives the 1000 messages from alice in order and no other
       And the well-behaved client was served throughout, and still is
 
-    @HOST-1 @CMD-8 @CMD-9 @CMD-11 @must
+    @HOST-1 @CMD-8 @CMD-9 @CMD-11 @must @process
     Scenario: Names and secrets at their length limits are accepted, and one more is ERR syntax
       Given a well-behaved client is online and keeps exchanging messages with another
       When each of these AUTH lines is sent on a new connection:

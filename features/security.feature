@@ -39,7 +39,7 @@ Feature: SEC — security properties
     the messages sent to it, each once, in the order its sender's `SEND`s were accepted
     (ROUTE-6), and no message meant for another."
 
-    @SEC-2 @ROUTE-6 @must
+    @SEC-2 @ROUTE-6 @must @process
     Scenario: A thousand pairs exchanging messages at once each receive exactly their own, in order
       Given 1000 pairs of clients are online
       When both clients of every pair send each other 10 messages, all at once
