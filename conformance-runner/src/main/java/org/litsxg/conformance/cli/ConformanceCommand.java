@@ -140,9 +140,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
         }
-        if (timescale <= 0 || startupTimeout < 1 || parallel < 1) {
-            throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
-        }
+        checkPatience();
         String selection = selection(catalog);
         Baseline baseline = readBaseline(catalog);
         if (dryRun) {
@@ -151,9 +149,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         BuildIdentity identity = BuildIdentity.of(template, parsed.render(placeholderNames(parsed)));
         if (remote != null) {
             identity = identity.external(remote.toString());
-            Optional<String> unreachable = Preflight.reach(remote, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
-            if (unreachable.isPresent()) {
-                err.println("litsxg conformance: the server under test cannot be reached: " + unreachable.get());
+            if (!reachable(remote)) {
                 return USAGE;
             }
         }
@@ -167,21 +163,30 @@ public final class ConformanceCommand implements Callable<Integer> {
 
     /** External mode with no local build: scenarios that need a server of their own are NOT RUN. */
     private int callExternal(ClauseCatalog catalog, org.litsxg.conformance.support.RemoteTarget remote) throws IOException {
-        if (timescale <= 0 || startupTimeout < 1 || parallel < 1) {
-            throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
-        }
+        checkPatience();
         String selection = selection(catalog);
         Baseline baseline = readBaseline(catalog);
         if (dryRun) {
             return list(selection);
         }
-        Optional<String> unreachable = Preflight.reach(remote, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
-        if (unreachable.isPresent()) {
-            err.println("litsxg conformance: the server under test cannot be reached: " + unreachable.get());
+        if (!reachable(remote)) {
             return USAGE;
         }
         BuildIdentity identity = BuildIdentity.of("", List.of()).external(remote.toString());
         return execute(baseline, selection, identity, KitLauncher.Run.external(Path.of(".")), remote.toString(), remote);
+    }
+
+    private void checkPatience() {
+        if (timescale <= 0 || startupTimeout < 1 || parallel < 1) {
+            throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
+        }
+    }
+
+    /** Whether the running server answers PING; if not, says why on stderr (one line). */
+    private boolean reachable(org.litsxg.conformance.support.RemoteTarget remote) {
+        Optional<String> unreachable = Preflight.reach(remote, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
+        unreachable.ifPresent(why -> err.println("litsxg conformance: the server under test cannot be reached: " + why));
+        return unreachable.isEmpty();
     }
 
     /** The server under test given by --address, or --socks with --onion; null when the kit starts it. */
@@ -286,6 +291,14 @@ public final class ConformanceCommand implements Callable<Integer> {
 
     /** The tag expression for --clause and --tags, or null for everything. */
     private String selection(ClauseCatalog catalog) {
+        return selection(catalog, clauses, tags, spec.commandLine());
+    }
+
+    /**
+     * The tag expression for {@code --clause} values (clause ids or areas) and a {@code --tags}
+     * expression, or null for everything; an unknown id or area is a usage error of {@code cl}.
+     */
+    static String selection(ClauseCatalog catalog, List<String> clauses, String tags, CommandLine cl) {
         List<String> parts = new ArrayList<>();
         if (!clauses.isEmpty()) {
             List<String> ids = new ArrayList<>();
@@ -297,7 +310,7 @@ public final class ConformanceCommand implements Callable<Integer> {
                 }
                 List<String> area = catalog.all().stream().filter(x -> x.area().equals(id)).map(x -> "@" + x.id()).toList();
                 if (area.isEmpty()) {
-                    throw new ParameterException(spec.commandLine(), "--clause: '" + c + "' is neither a clause id nor an area of the spec");
+                    throw new ParameterException(cl, "--clause: '" + c + "' is neither a clause id nor an area of the spec");
                 }
                 ids.addAll(area);
             }

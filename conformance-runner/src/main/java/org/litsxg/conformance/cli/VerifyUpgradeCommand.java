@@ -240,27 +240,7 @@ public final class VerifyUpgradeCommand implements Callable<Integer> {
 
     /** The tag expression for --clause and --tags (as the runner builds it), or null for everything. */
     private String selection(ClauseCatalog catalog) {
-        List<String> parts = new ArrayList<>();
-        if (!clauses.isEmpty()) {
-            List<String> ids = new ArrayList<>();
-            for (String c : clauses) {
-                String id = c.trim().toUpperCase(Locale.ROOT);
-                if (catalog.get(id).isPresent()) {
-                    ids.add("@" + id);
-                    continue;
-                }
-                List<String> area = catalog.all().stream().filter(x -> x.area().equals(id)).map(x -> "@" + x.id()).toList();
-                if (area.isEmpty()) {
-                    throw new ParameterException(spec.commandLine(), "--clause: '" + c + "' is neither a clause id nor an area of the spec");
-                }
-                ids.addAll(area);
-            }
-            parts.add("(" + String.join(" or ", ids) + ")");
-        }
-        if (tags != null && !tags.isBlank()) {
-            parts.add("(" + tags + ")");
-        }
-        return parts.isEmpty() ? null : String.join(" and ", parts);
+        return ConformanceCommand.selection(catalog, clauses, tags, spec.commandLine());
     }
 
     private static String fingerprint(BuildIdentity id) {
