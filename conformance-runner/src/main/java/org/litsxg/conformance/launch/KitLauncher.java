@@ -38,12 +38,16 @@ public final class KitLauncher {
 
     private static final ReentrantLock ONE_RUN_AT_A_TIME = new ReentrantLock();
 
+    /** A feature resource with a line: {@code features/wire.feature:40}. */
+    private static final java.util.regex.Pattern SCENARIO_AT = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
+
     /**
      * What to run.
      *
      * @param settings     kit settings ({@code litsxg.*} keys) for the run
      * @param features     class-path resources to run ({@code features} for all,
-     *                     {@code features/wire.feature} for one)
+     *                     {@code features/wire.feature} for one file,
+     *                     {@code features/wire.feature:40} for the scenario or example row on that line)
      * @param tags         a Cucumber tag expression, or null for every scenario
      * @param outputDir    where {@code outcomes.json} (and any extra plugin output) goes
      * @param parallelism  scenarios run at once (1 = sequential)
@@ -140,8 +144,15 @@ public final class KitLauncher {
             }
             List<DiscoverySelector> selectors = new ArrayList<>();
             for (String f : run.features()) {
-                selectors.add(f.endsWith(".feature") ? selectClasspathResource(f)
-                        : org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage(f.replace('/', '.')));
+                java.util.regex.Matcher at = SCENARIO_AT.matcher(f);
+                if (at.matches()) {
+                    // One scenario (or one example row of an outline) by its line.
+                    selectors.add(selectClasspathResource(at.group(1),
+                            org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(at.group(2)))));
+                } else {
+                    selectors.add(f.endsWith(".feature") ? selectClasspathResource(f)
+                            : org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage(f.replace('/', '.')));
+                }
             }
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectors)

@@ -35,7 +35,13 @@ public final class BehaviourDiff {
         /** The new build answers with a command or reply the old build did not have. */
         EXTENSION("extension"),
         /** Run against one build only (the selection or the features differ). */
-        UNMATCHED("unmatched");
+        UNMATCHED("unmatched"),
+        /**
+         * Fixed or regressed in the first runs, but a re-run of both builds did not give the
+         * same change: the outcome depends on timing, not on the build. Listed for review, not a
+         * reason on its own.
+         */
+        UNSTABLE("unstable");
 
         private final String label;
 
@@ -66,6 +72,49 @@ public final class BehaviourDiff {
     }
 
     private BehaviourDiff() {
+    }
+
+    /** The scenarios whose outcome changed (fixed or regressed): those a re-run confirms. */
+    public static List<String> outcomeChanges(Result diff) {
+        List<String> locations = new ArrayList<>();
+        for (Scenario s : diff.scenarios()) {
+            if (s.kind() == Kind.FIXED || s.kind() == Kind.REGRESSED) {
+                locations.add(s.location());
+            }
+        }
+        return locations;
+    }
+
+    /**
+     * {@code diff} with each fixed or regressed scenario kept only if the re-runs of both builds
+     * ({@code againFrom}, {@code againTo}) show the same two outcomes; otherwise it becomes
+     * {@link Kind#UNSTABLE}, its detail saying what the re-run gave.
+     */
+    public static Result confirm(Result diff, SuiteRun againFrom, SuiteRun againTo) {
+        Map<String, ScenarioResult> from = byLocation(againFrom.report().scenarios());
+        Map<String, ScenarioResult> to = byLocation(againTo.report().scenarios());
+        List<Scenario> out = new ArrayList<>();
+        for (Scenario s : diff.scenarios()) {
+            if (s.kind() != Kind.FIXED && s.kind() != Kind.REGRESSED) {
+                out.add(s);
+                continue;
+            }
+            ScenarioResult f = from.get(s.location());
+            ScenarioResult t = to.get(s.location());
+            Outcome of = f == null ? null : f.outcome();
+            Outcome ot = t == null ? null : t.outcome();
+            if (of == s.from() && ot == s.to()) {
+                out.add(new Scenario(s.location(), s.name(), s.clauses(), s.from(), s.to(), s.kind(),
+                        s.detail() + " (confirmed by a re-run of both builds)", s.fromLines(), s.toLines()));
+            } else {
+                out.add(new Scenario(s.location(), s.name(), s.clauses(), s.from(), s.to(), Kind.UNSTABLE,
+                        s.kind().label() + " in the first runs (" + s.from() + " -> " + s.to() + "), but a re-run gave "
+                                + (of == null ? "nothing" : of.toString()) + " -> " + (ot == null ? "nothing" : ot.toString())
+                                + ": " + s.detail(),
+                        s.fromLines(), s.toLines()));
+            }
+        }
+        return new Result(List.copyOf(out), diff.extensions());
     }
 
     /** Compares the run of the old build with the run of the new one. */

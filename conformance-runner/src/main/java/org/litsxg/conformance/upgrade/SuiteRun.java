@@ -33,9 +33,27 @@ import org.litsxg.conformance.support.KitSettings;
 public record SuiteRun(OutcomeReport report, Map<String, List<Map<String, String>>> transcripts, double seconds,
         Path dir, boolean reused) {
 
-    /** What to run. {@code previous} is the build an upgrade scenario starts from (null: the build itself). */
+    /**
+     * What to run. {@code previous} is the build an upgrade scenario starts from (null: the build
+     * itself); {@code scenarios} the scenario locations to run ({@code features/x.feature:40}),
+     * or empty for every scenario the tags select.
+     */
     public record Request(String role, String template, String fingerprint, String tags, String previous,
-            double timescale, int startupTimeout, int parallel) {
+            double timescale, int startupTimeout, int parallel, List<String> scenarios) {
+
+        public Request(String role, String template, String fingerprint, String tags, String previous,
+                double timescale, int startupTimeout, int parallel) {
+            this(role, template, fingerprint, tags, previous, timescale, startupTimeout, parallel, List.of());
+        }
+
+        public Request {
+            scenarios = List.copyOf(scenarios);
+        }
+
+        /** The same request for these scenarios only, under another role (so never reused for the full run). */
+        public Request only(String newRole, List<String> locations) {
+            return new Request(newRole, template, fingerprint, tags, previous, timescale, startupTimeout, parallel, locations);
+        }
     }
 
     private static final Map<Request, SuiteRun> DONE = new ConcurrentHashMap<>();
@@ -60,6 +78,9 @@ public record SuiteRun(OutcomeReport report, Map<String, List<Map<String, String
                 .withSetting(Hooks.KEEP_EVIDENCE, "true")
                 .withPlugins(List.of(TranscriptKeeper.class.getName() + ":" + dir,
                         "junit:" + dir.resolve("junit.xml"), "message:" + dir.resolve("messages.ndjson")));
+        if (!request.scenarios().isEmpty()) {
+            run = run.withFeatures(request.scenarios());
+        }
         if (request.previous() != null) {
             run = run.withSetting(KitSettings.PREVIOUS_SERVER, request.previous());
         }

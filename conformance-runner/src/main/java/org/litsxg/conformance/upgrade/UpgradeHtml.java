@@ -32,7 +32,7 @@ public final class UpgradeHtml {
                 .append(".pass{background:#d9f2d9}.fail{background:#f8d4d4}")
                 .append("table{border-collapse:collapse;margin:.6em 0}td,th{padding:2px 8px;text-align:left;vertical-align:top;border-top:1px solid #ddd}")
                 .append(".k-unchanged{background:#eef7ee}.k-fixed{background:#d9f2d9}.k-regressed{background:#f4a6a6}")
-                .append(".k-drift{background:#fbe0a0}.k-extension{background:#f4a6a6}.k-unmatched{background:#e4e4e4}")
+                .append(".k-drift{background:#fbe0a0}.k-extension{background:#f4a6a6}.k-unmatched{background:#e4e4e4}.k-unstable{background:#fbe0a0}")
                 .append("summary{cursor:pointer}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;white-space:pre-wrap;margin:0}")
                 .append("</style></head><body>\n<h1>Litsxg verify-upgrade</h1>\n");
         h.append("<div id=\"verdict\" class=\"verdict ").append(verdict.permitted() ? "pass" : "fail").append("\">")
