@@ -53,7 +53,12 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(String label, List<String> argv, Path workDir,
             Map<String, String> extraEnv, long origin, byte[] stdin) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile());
+        List<String> command = argv;
+        if (SignalDisposition.RESET_SIGINT) {
+            command = new java.util.ArrayList<>(SignalDisposition.RESET_PREFIX);
+            command.addAll(argv);
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(extraEnv);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
         Process p = pb.start();
@@ -185,6 +190,11 @@ public final class ServerProcess implements AutoCloseable {
      * JDK can only send TERM and KILL. Blocks until kill(1) has run.
      */
     public void signal(String name) throws IOException {
+        if (name.equals("INT") && SignalDisposition.SIGINT_IGNORED && !SignalDisposition.RESET_SIGINT) {
+            throw new Unimplemented("the kit was started with SIGINT ignored (a background job of a shell without job "
+                    + "control) and cannot start the build with the default disposition (no env --default-signal), so "
+                    + "the build would ignore SIGINT through no fault of its own; run the kit in the foreground");
+        }
         Process k = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid()))
                 .redirectErrorStream(true).start();
         try {

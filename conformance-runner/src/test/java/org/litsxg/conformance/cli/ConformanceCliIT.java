@@ -103,6 +103,22 @@ class ConformanceCliIT {
     }
 
     @Test
+    void aBackgroundJobOfAShellStillCertifiesSigint() throws Exception {
+        // sh without job control starts "&" jobs with SIGINT ignored; the builds the kit starts
+        // must not inherit that, or a correct build fails the SIGINT clauses. The reference (a
+        // JVM) is the build to show it: a JVM cannot catch a SIGINT it inherited as ignored.
+        Path out = tmp.resolve("bg.out");
+        Process p = new ProcessBuilder("sh", "-c", "\"$@\" > " + out + " 2>&1 & wait $!", "sh",
+                "java", "-Dlitsxg.reference.jar=" + System.getProperty("litsxg.reference.jar"),
+                "-jar", System.getProperty("litsxg.runner.jar"), "--clause", "PROC-13")
+                .start();
+        assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the runner finished within 240 s");
+        String text = Files.readString(out);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("conformant: 1/1 clauses"), text);
+    }
+
+    @Test
     void listsScenariosWithoutRunningThem() throws Exception {
         Run r = run("--clause", "AUTH-5", "--dry-run");
         assertEquals(0, r.exit(), r.err());
