@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,12 +72,8 @@ public final class ConformanceCommand implements Callable<Integer> {
             description = "External mode through --socks: certify the server published at this onion address (the proxy resolves it).")
     private String onion;
 
-    @Option(names = "--clause", paramLabel = "ID", split = ",",
-            description = "Run only these clauses (AUTH-3) or areas (AUTH); repeatable or comma-separated.")
-    private List<String> clauses = new ArrayList<>();
-
-    @Option(names = "--tags", paramLabel = "EXPR", description = "Cucumber tag expression to select scenarios, e.g. '@must and not @PROC-12'.")
-    private String tags;
+    @CommandLine.Mixin
+    private SuiteOptions suite = new SuiteOptions();
 
     @Option(names = "--dry-run", description = "List the selected scenarios with their clauses; run nothing.")
     private boolean dryRun;
@@ -92,15 +87,6 @@ public final class ConformanceCommand implements Callable<Integer> {
     @Option(names = "--baseline", paramLabel = "FILE",
             description = "Expected failures: one clause id a line (# comments). Listed failures do not fail the run; a listed clause that passes does (stale entry).")
     private Path baselineFile;
-
-    @Option(names = "--timescale", paramLabel = "X", description = "Multiply every wait by X for a slow build or machine (default: ${DEFAULT-VALUE}).")
-    private double timescale = 1.0;
-
-    @Option(names = "--startup-timeout", paramLabel = "SECONDS", description = "How long a start may take before it counts as failed (default: ${DEFAULT-VALUE}).")
-    private int startupTimeout = 30;
-
-    @Option(names = "--parallel", paramLabel = "N", description = "Scenarios run at once (default: ${DEFAULT-VALUE}).")
-    private int parallel = 3;
 
     @Option(names = "--report", paramLabel = "DIR",
             description = "Write reports here: report.html, junit.xml, messages.ndjson, outcomes.json, index.json.")
@@ -130,63 +116,41 @@ public final class ConformanceCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ClauseCatalog catalog = ClauseCatalog.bundled();
         org.litsxg.conformance.support.RemoteTarget remote = remote();
+        // External mode without --server starts no build: its @process scenarios are NOT RUN.
         String template = server != null ? server : remote != null ? null : referenceTemplate();
-        if (template == null) {
-            return callExternal(catalog, remote);
+        CommandTemplate parsed = null;
+        if (template != null) {
+            try {
+                parsed = CommandTemplate.parse(template);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
+            }
         }
-        CommandTemplate parsed;
-        try {
-            parsed = CommandTemplate.parse(template);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
-        }
-        checkPatience();
-        String selection = selection(catalog);
+        suite.check(spec.commandLine());
+        String selection = suite.selection(catalog, spec.commandLine());
         Baseline baseline = readBaseline(catalog);
         if (dryRun) {
             return list(selection);
         }
-        BuildIdentity identity = BuildIdentity.of(template, parsed.render(placeholderNames(parsed)));
+        BuildIdentity identity = parsed != null ? BuildIdentity.of(template, parsed.render(placeholderNames(parsed)))
+                : BuildIdentity.of("", List.of());
         if (remote != null) {
             identity = identity.external(remote.toString());
-            if (!reachable(remote)) {
+            Optional<String> unreachable = Preflight.reach(remote, suite.startup());
+            if (unreachable.isPresent()) {
+                err.println("litsxg conformance: the server under test cannot be reached: " + unreachable.get());
                 return USAGE;
             }
         }
-        Optional<String> cannotStart = Preflight.check(parsed, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
-        if (cannotStart.isPresent()) {
-            err.println("litsxg conformance: the build cannot be started: " + cannotStart.get());
-            return USAGE;
+        if (parsed != null) {
+            Optional<String> cannotStart = Preflight.check(parsed, suite.startup());
+            if (cannotStart.isPresent()) {
+                err.println("litsxg conformance: the build cannot be started: " + cannotStart.get());
+                return USAGE;
+            }
         }
-        return execute(baseline, selection, identity, KitLauncher.Run.of(template, Path.of(".")), template, remote);
-    }
-
-    /** External mode with no local build: scenarios that need a server of their own are NOT RUN. */
-    private int callExternal(ClauseCatalog catalog, org.litsxg.conformance.support.RemoteTarget remote) throws IOException {
-        checkPatience();
-        String selection = selection(catalog);
-        Baseline baseline = readBaseline(catalog);
-        if (dryRun) {
-            return list(selection);
-        }
-        if (!reachable(remote)) {
-            return USAGE;
-        }
-        BuildIdentity identity = BuildIdentity.of("", List.of()).external(remote.toString());
-        return execute(baseline, selection, identity, KitLauncher.Run.external(Path.of(".")), remote.toString(), remote);
-    }
-
-    private void checkPatience() {
-        if (timescale <= 0 || startupTimeout < 1 || parallel < 1) {
-            throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
-        }
-    }
-
-    /** Whether the running server answers PING; if not, says why on stderr (one line). */
-    private boolean reachable(org.litsxg.conformance.support.RemoteTarget remote) {
-        Optional<String> unreachable = Preflight.reach(remote, Duration.ofMillis((long) (startupTimeout * 1000 * timescale)));
-        unreachable.ifPresent(why -> err.println("litsxg conformance: the server under test cannot be reached: " + why));
-        return unreachable.isEmpty();
+        KitLauncher.Run base = template != null ? KitLauncher.Run.of(template, Path.of(".")) : KitLauncher.Run.external(Path.of("."));
+        return execute(baseline, selection, identity, base, template != null ? template : remote.toString(), remote);
     }
 
     /** The server under test given by --address, or --socks with --onion; null when the kit starts it. */
@@ -231,9 +195,9 @@ public final class ConformanceCommand implements Callable<Integer> {
                 "junit:" + outDir.resolve("junit.xml"), "message:" + outDir.resolve("messages.ndjson")));
         KitLauncher.Run run = base.withOutputDir(outDir)
                 .withTags(selection)
-                .withParallelism(parallel)
-                .withSetting(KitSettings.TIMESCALE, Double.toString(timescale))
-                .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(startupTimeout))
+                .withParallelism(suite.parallel)
+                .withSetting(KitSettings.TIMESCALE, Double.toString(suite.timescale))
+                .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(suite.startupTimeout))
                 .withSetting(org.litsxg.conformance.report.OutcomePlugin.CONSOLE, "false")
                 .withPlugins(plugins);
         if (remote != null) {
@@ -287,39 +251,6 @@ public final class ConformanceCommand implements Callable<Integer> {
             }
         }
         return KitSettings.referenceTemplate(jar, cds);
-    }
-
-    /** The tag expression for --clause and --tags, or null for everything. */
-    private String selection(ClauseCatalog catalog) {
-        return selection(catalog, clauses, tags, spec.commandLine());
-    }
-
-    /**
-     * The tag expression for {@code --clause} values (clause ids or areas) and a {@code --tags}
-     * expression, or null for everything; an unknown id or area is a usage error of {@code cl}.
-     */
-    static String selection(ClauseCatalog catalog, List<String> clauses, String tags, CommandLine cl) {
-        List<String> parts = new ArrayList<>();
-        if (!clauses.isEmpty()) {
-            List<String> ids = new ArrayList<>();
-            for (String c : clauses) {
-                String id = c.trim().toUpperCase(Locale.ROOT);
-                if (catalog.get(id).isPresent()) {
-                    ids.add("@" + id);
-                    continue;
-                }
-                List<String> area = catalog.all().stream().filter(x -> x.area().equals(id)).map(x -> "@" + x.id()).toList();
-                if (area.isEmpty()) {
-                    throw new ParameterException(cl, "--clause: '" + c + "' is neither a clause id nor an area of the spec");
-                }
-                ids.addAll(area);
-            }
-            parts.add("(" + String.join(" or ", ids) + ")");
-        }
-        if (tags != null && !tags.isBlank()) {
-            parts.add("(" + tags + ")");
-        }
-        return parts.isEmpty() ? null : String.join(" and ", parts);
     }
 
     private int list(String selection) {

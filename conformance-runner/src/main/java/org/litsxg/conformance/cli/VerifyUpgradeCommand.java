@@ -20,6 +20,7 @@ import org.litsxg.conformance.upgrade.PolicyVerdict;
 import org.litsxg.conformance.upgrade.SuiteRun;
 import org.litsxg.conformance.upgrade.UpgradeHtml;
 import org.litsxg.conformance.upgrade.UpgradeInPlace;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -56,21 +57,8 @@ public final class VerifyUpgradeCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "TEMPLATE", description = "Command template of the candidate build.")
     private String to;
 
-    @Option(names = "--clause", paramLabel = "ID", split = ",",
-            description = "Narrow the behaviour diff to these clauses (AUTH-3) or areas (AUTH); repeatable or comma-separated.")
-    private List<String> clauses = new ArrayList<>();
-
-    @Option(names = "--tags", paramLabel = "EXPR", description = "Narrow the behaviour diff with a Cucumber tag expression.")
-    private String tags;
-
-    @Option(names = "--timescale", paramLabel = "X", description = "Multiply every wait by X (default: ${DEFAULT-VALUE}).")
-    private double timescale = 1.0;
-
-    @Option(names = "--startup-timeout", paramLabel = "SECONDS", description = "How long a start may take (default: ${DEFAULT-VALUE}).")
-    private int startupTimeout = 30;
-
-    @Option(names = "--parallel", paramLabel = "N", description = "Scenarios run at once (default: ${DEFAULT-VALUE}).")
-    private int parallel = 3;
+    @CommandLine.Mixin
+    private SuiteOptions suite = new SuiteOptions();
 
     @Option(names = "--report", paramLabel = "DIR",
             description = "Write reports here: report.html (the diff), index.json, and from/ and to/ (outcomes.json, transcripts.json, junit.xml, messages.ndjson).")
@@ -82,11 +70,9 @@ public final class VerifyUpgradeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         CommandTemplate old = parse("--from", from);
         CommandTemplate neu = parse("--to", to);
-        if (timescale <= 0 || startupTimeout < 1 || parallel < 1) {
-            throw new ParameterException(spec.commandLine(), "--timescale must be > 0, --startup-timeout >= 1, --parallel >= 1");
-        }
-        String selection = selection(ClauseCatalog.bundled());
-        Duration startup = Duration.ofMillis((long) (startupTimeout * 1000 * timescale));
+        suite.check(spec.commandLine());
+        String selection = suite.selection(ClauseCatalog.bundled(), spec.commandLine());
+        Duration startup = suite.startup();
         for (String[] side : List.of(new String[] {"--from", from}, new String[] {"--to", to})) {
             Optional<String> cannot = Preflight.check(CommandTemplate.parse(side[1]), startup);
             if (cannot.isPresent()) {
@@ -107,7 +93,7 @@ public final class VerifyUpgradeCommand implements Callable<Integer> {
         Path scratch = Files.createTempDirectory("litsxg-upgrade-in-place");
         UpgradeInPlace.Result upgrade;
         try {
-            upgrade = new UpgradeInPlace(old, neu, scratch, startup, timescale).run();
+            upgrade = new UpgradeInPlace(old, neu, scratch, startup, suite.timescale).run();
         } catch (UpgradeInPlace.SetupFailure e) {
             err.println(NAME + ": " + e.getMessage());
             err.flush();
@@ -127,14 +113,14 @@ public final class VerifyUpgradeCommand implements Callable<Integer> {
 
         String fpFrom = fingerprint(idFrom);
         String fpTo = fingerprint(idTo);
-        SuiteRun.Request requestFrom = new SuiteRun.Request("from", from, fpFrom, selection, null, timescale,
-                startupTimeout, parallel);
+        SuiteRun.Request requestFrom = new SuiteRun.Request("from", from, fpFrom, selection, null, suite.timescale,
+                suite.startupTimeout, suite.parallel);
         SuiteRun runFrom = SuiteRun.run(requestFrom, outDir.resolve("from"));
         out.println();
         out.println("behaviour of the old build: " + runLine(runFrom));
         out.flush();
-        SuiteRun.Request requestTo = new SuiteRun.Request("to", to, fpTo + " after " + fpFrom, selection, from, timescale,
-                startupTimeout, parallel);
+        SuiteRun.Request requestTo = new SuiteRun.Request("to", to, fpTo + " after " + fpFrom, selection, from, suite.timescale,
+                suite.startupTimeout, suite.parallel);
         SuiteRun runTo = SuiteRun.run(requestTo, outDir.resolve("to"));
         out.println("behaviour of the candidate: " + runLine(runTo) + " (upgrade scenarios start from the old build)");
         BehaviourDiff.Result diff = BehaviourDiff.compare(runFrom, runTo);
@@ -248,11 +234,6 @@ public final class VerifyUpgradeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
         }
-    }
-
-    /** The tag expression for --clause and --tags (as the runner builds it), or null for everything. */
-    private String selection(ClauseCatalog catalog) {
-        return ConformanceCommand.selection(catalog, clauses, tags, spec.commandLine());
     }
 
     private static String fingerprint(BuildIdentity id) {

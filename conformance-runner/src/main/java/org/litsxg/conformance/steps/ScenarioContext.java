@@ -80,24 +80,19 @@ public final class ScenarioContext implements AutoCloseable {
                 .toList();
         Optional<RemoteTarget> remote = settings.remote();
         boolean needsProcess = s.getSourceTagNames().contains(PROCESS_TAG);
-        if (remote.isPresent() && !needsProcess) {
-            // External mode: the scenario speaks to the running server under names of its own.
-            aliases = NameAliases.random();
-            instances.put(PRIMARY, ServerInstance.remote(PRIMARY, remote.get()));
-            try {
-                this.root = Files.createTempDirectory("litsxg-kit-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return;
-        }
-        if (remote.isPresent() && !settings.localServer()) {
+        if (remote.isPresent() && needsProcess && !settings.localServer()) {
             throw new Unimplemented("the server under test runs elsewhere (" + remote.get() + ") and this scenario ("
                     + PROCESS_TAG + ") starts, stops or configures a server, or reads its files or output; "
                     + "give --server as well to run such scenarios on a local server");
         }
         try {
             this.root = Files.createTempDirectory("litsxg-kit-");
+            if (remote.isPresent() && !needsProcess) {
+                // External mode: the scenario speaks to the running server under names of its own.
+                aliases = NameAliases.random();
+                instances.put(PRIMARY, ServerInstance.remote(PRIMARY, remote.get()));
+                return;
+            }
             instances.put(PRIMARY, new ServerInstance(PRIMARY, Files.createDirectories(root.resolve(PRIMARY)),
                     settings.server()));
         } catch (IOException e) {
@@ -384,11 +379,26 @@ public final class ScenarioContext implements AutoCloseable {
         if (old != null && !old.isClosedByKit()) {
             old.close();
         }
+        return open(label, instance, 0);
+    }
+
+    /** Opens a connection that has stopped reading: small receive buffer, reader paused. */
+    public WireClient connectNonReading(String label) {
+        return open(label, running(), 4096);
+    }
+
+    /**
+     * Connects {@code label} to {@code instance} (directly, or to a server elsewhere under the
+     * scenario's names) and keeps it; fails the scenario if it cannot.
+     *
+     * @param receiveBuffer the socket receive buffer in bytes, or 0 for the system's default
+     */
+    private WireClient open(String label, ServerInstance instance, int receiveBuffer) {
         Transcript t = new Transcript(label, origin);
         try {
             WireClient c = instance.remote() != null
-                    ? WireClient.connect(label, instance.remote(), settings.replyTimeout(), t, 0, false, aliases)
-                    : WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 0, false);
+                    ? WireClient.connect(label, instance.remote(), settings.replyTimeout(), t, receiveBuffer, false, aliases)
+                    : WireClient.connect(label, instance.address(), settings.replyTimeout(), t, receiveBuffer, false);
             clients.put(label, c);
             allClients.add(c);
             return c;
@@ -397,23 +407,6 @@ public final class ScenarioContext implements AutoCloseable {
             transcriptsOfFailedConnects.add(t);
             throw failure("a TCP connection to " + instance.label() + " at "
                             + (instance.remote() != null ? instance.remote() : instance.address()),
-                    "connect failed: " + e.getMessage());
-        }
-    }
-
-    /** Opens a connection that has stopped reading: small receive buffer, reader paused. */
-    public WireClient connectNonReading(String label) {
-        ServerInstance instance = running();
-        Transcript t = new Transcript(label, origin);
-        try {
-            WireClient c = instance.remote() != null
-                    ? WireClient.connect(label, instance.remote(), settings.replyTimeout(), t, 4096, false, aliases)
-                    : WireClient.connect(label, instance.address(), settings.replyTimeout(), t, 4096, false);
-            clients.put(label, c);
-            allClients.add(c);
-            return c;
-        } catch (IOException e) {
-            throw failure("a TCP connection to " + (instance.remote() != null ? instance.remote() : instance.address()),
                     "connect failed: " + e.getMessage());
         }
     }

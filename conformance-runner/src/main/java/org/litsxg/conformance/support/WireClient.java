@@ -47,15 +47,17 @@ public final class WireClient implements AutoCloseable {
     private boolean paused;
     private final NameAliases aliases;
     private boolean atLineStart = true;
-    private boolean throughProxy;
+    /** Connected through a SOCKS proxy, where a half-close cannot be observed. */
+    private final boolean throughProxy;
     private final long connectedAt = System.nanoTime();
     private volatile boolean closing;
     private Received.Closed closed;
 
     private WireClient(String name, Socket socket, Transcript transcript, boolean startPaused,
-            NameAliases aliases) throws IOException {
+            NameAliases aliases, boolean throughProxy) throws IOException {
         this.name = name;
         this.aliases = aliases;
+        this.throughProxy = throughProxy;
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.transcript = transcript;
@@ -75,23 +77,12 @@ public final class WireClient implements AutoCloseable {
      */
     public static WireClient connect(String name, InetSocketAddress address, Duration timeout,
             Transcript transcript, int receiveBuffer, boolean startPaused) throws IOException {
-        Socket socket = new Socket();
-        try {
-            if (receiveBuffer > 0) {
-                socket.setReceiveBufferSize(receiveBuffer);
-            }
-            socket.setTcpNoDelay(true);
+        return open(name, address.toString(), socket -> {
             socket.connect(address, (int) Math.max(1, timeout.toMillis()));
             if (ServerProcess.isSelfConnection(socket)) {
                 throw new IOException("connected to itself: nothing listens on " + address);
             }
-        } catch (IOException e) {
-            transcript.event("connect to " + address + " failed: " + e);
-            socket.close();
-            throw e;
-        }
-        transcript.event("connected to " + address + " from local port " + socket.getLocalPort());
-        return new WireClient(name, socket, transcript, startPaused, NameAliases.NONE);
+        }, transcript, receiveBuffer, startPaused, NameAliases.NONE, false);
     }
 
     /**
@@ -103,22 +94,32 @@ public final class WireClient implements AutoCloseable {
      */
     public static WireClient connect(String name, RemoteTarget target, Duration timeout,
             Transcript transcript, int receiveBuffer, boolean startPaused, NameAliases aliases) throws IOException {
+        return open(name, target.toString(), socket -> target.connect(socket, timeout), transcript, receiveBuffer,
+                startPaused, aliases, target.viaSocks());
+    }
+
+    /** How a fresh socket reaches the server. */
+    private interface Dial {
+        void connect(Socket socket) throws IOException;
+    }
+
+    private static WireClient open(String name, String where, Dial dial, Transcript transcript, int receiveBuffer,
+            boolean startPaused, NameAliases aliases, boolean throughProxy) throws IOException {
         Socket socket = new Socket();
         try {
             if (receiveBuffer > 0) {
                 socket.setReceiveBufferSize(receiveBuffer);
             }
             socket.setTcpNoDelay(true);
-            target.connect(socket, timeout);
+            dial.connect(socket);
         } catch (IOException e) {
-            transcript.event("connect to " + target + " failed: " + e);
+            transcript.event("connect to " + where + " failed: " + e);
             socket.close();
             throw e;
         }
-        transcript.event("connected to " + target + " from local port " + socket.getLocalPort() + " (" + aliases + ")");
-        WireClient c = new WireClient(name, socket, transcript, startPaused, aliases);
-        c.throughProxy = target.viaSocks();
-        return c;
+        transcript.event("connected to " + where + " from local port " + socket.getLocalPort()
+                + (aliases.active() ? " (" + aliases + ")" : ""));
+        return new WireClient(name, socket, transcript, startPaused, aliases, throughProxy);
     }
 
     public String name() {

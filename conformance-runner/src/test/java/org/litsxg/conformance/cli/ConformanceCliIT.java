@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,31 +27,18 @@ class ConformanceCliIT {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-        String summary() {
-            return out.lines().filter(l -> l.startsWith("conformant:") || l.startsWith("NOT CONFORMANT:"))
-                    .findFirst().orElse("(no summary line) " + out);
-        }
-    }
-
     private static String python(String defect) {
         return (defect == null ? "" : "env LITSXG_DEFECT=" + defect + " ") + "python3 " + PYTHON + FLAGS;
     }
 
-    private Run run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("litsxg.runner.jar")));
-        cmd.addAll(List.of(args));
-        Path out = tmp.resolve("out-" + System.nanoTime());
-        Path err = tmp.resolve("err-" + System.nanoTime());
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the runner finished within 240 s");
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private RunnerJar.Run run(String... args) throws IOException, InterruptedException {
+        return RunnerJar.run(tmp, args);
     }
 
     @Test
     void certifiesANonJavaBuildItHasNeverSeen() throws Exception {
         Path report = tmp.resolve("report");
-        Run r = run("--server", python(null), "--clause", "WIRE,CMD,ROUTE", "--report", report.toString());
+        RunnerJar.Run r = run("--server", python(null), "--clause", "WIRE,CMD,ROUTE", "--report", report.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.summary().startsWith("conformant: "), r.summary());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("\\s*\\d+ OK\\s+CMD-13\\s.*")), "one progress line per scenario");
@@ -71,7 +57,7 @@ class ConformanceCliIT {
             {"bad-encoding-closes", "WIRE-7", "WIRE"},
         };
         for (String[] c : cases) {
-            Run r = run("--server", python(c[0]), "--clause", c[2]);
+            RunnerJar.Run r = run("--server", python(c[0]), "--clause", c[2]);
             assertEquals(1, r.exit(), c[0] + ": " + r.summary());
             assertTrue(r.summary().startsWith("NOT CONFORMANT") && r.summary().contains(c[1]),
                     c[0] + " is rejected naming " + c[1] + ": " + r.summary());
@@ -82,21 +68,21 @@ class ConformanceCliIT {
     void aBaselineExcusesKnownFailuresAndRejectsStaleEntries() throws Exception {
         Path baseline = tmp.resolve("baseline.txt");
         Files.writeString(baseline, "# known\nCMD-13 PING answered OK pong\n");
-        Run excused = run("--server", python("no-pong"), "--clause", "CMD-13", "--baseline", baseline.toString());
+        RunnerJar.Run excused = run("--server", python("no-pong"), "--clause", "CMD-13", "--baseline", baseline.toString());
         assertEquals(0, excused.exit(), excused.summary());
-        Run stale = run("--server", python(null), "--clause", "CMD-13", "--baseline", baseline.toString());
+        RunnerJar.Run stale = run("--server", python(null), "--clause", "CMD-13", "--baseline", baseline.toString());
         assertEquals(1, stale.exit(), stale.summary());
         assertTrue(stale.out().contains("STALE BASELINE ENTRY"), stale.out());
     }
 
     @Test
     void aBuildThatCannotStartOrBadUsageExits2WithOneLine() throws Exception {
-        Run dead = run("--server", "false {port} {data_dir}", "--clause", "CMD-13", "--startup-timeout", "5");
+        RunnerJar.Run dead = run("--server", "false {port} {data_dir}", "--clause", "CMD-13", "--startup-timeout", "5");
         assertEquals(2, dead.exit());
         assertEquals(1, dead.err().lines().count(), dead.err());
         assertTrue(dead.err().contains("cannot be started"), dead.err());
         for (String[] bad : new String[][] {{"--clause", "NOPE-1"}, {"--no-such-option"}, {"--timescale", "0"}}) {
-            Run r = run(bad);
+            RunnerJar.Run r = run(bad);
             assertEquals(2, r.exit(), String.join(" ", bad));
             assertEquals(1, r.err().lines().filter(l -> l.startsWith("litsxg conformance:")).count(), r.err());
         }
@@ -120,7 +106,7 @@ class ConformanceCliIT {
 
     @Test
     void listsScenariosWithoutRunningThem() throws Exception {
-        Run r = run("--clause", "AUTH-5", "--dry-run");
+        RunnerJar.Run r = run("--clause", "AUTH-5", "--dry-run");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("@AUTH-5") && r.out().contains("features/auth.feature:"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches("\\d+ scenarios selected")), r.out());
@@ -129,7 +115,7 @@ class ConformanceCliIT {
     @Test
     void theHtmlReportShowsTheMatrixAndAFailureInARealBrowser() throws Exception {
         Path report = tmp.resolve("html");
-        Run r = run("--server", python("no-pong"), "--clause", "CMD-13,CMD-14", "--report", report.toString());
+        RunnerJar.Run r = run("--server", python("no-pong"), "--clause", "CMD-13,CMD-14", "--report", report.toString());
         assertEquals(1, r.exit(), r.summary());
         Path chromium = Path.of("/usr/bin/chromium");
         assertTrue(Files.isExecutable(chromium), "Debian's chromium is needed (apt-get install chromium; .ci/run installs it)");

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,13 +42,6 @@ class ExternalModeIT {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-        String summary() {
-            return out.lines().filter(l -> l.startsWith("conformant:") || l.startsWith("NOT CONFORMANT:"))
-                    .findFirst().orElse("(no summary line) " + out);
-        }
-    }
-
     @BeforeAll
     static void startTheServerOnce() throws Exception {
         dataRoot = Files.createTempDirectory("litsxg-external-it");
@@ -70,14 +62,8 @@ class ExternalModeIT {
         assertEquals(0, server.exitValue(), "the server's exit status after SIGTERM");
     }
 
-    private Run run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("litsxg.runner.jar")));
-        cmd.addAll(List.of(args));
-        Path out = tmp.resolve("out-" + System.nanoTime());
-        Path err = tmp.resolve("err-" + System.nanoTime());
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the runner finished within 240 s");
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private RunnerJar.Run run(String... args) throws IOException, InterruptedException {
+        return RunnerJar.run(tmp, args);
     }
 
     @SuppressWarnings("unchecked")
@@ -91,7 +77,7 @@ class ExternalModeIT {
         for (int round = 1; round <= 2; round++) {
             // The second round finds every name of the first registered: each scenario must speak as names of its own.
             Path report = tmp.resolve("report-" + round);
-            Run r = run("--address", "127.0.0.1:" + port, "--report", report.toString());
+            RunnerJar.Run r = run("--address", "127.0.0.1:" + port, "--report", report.toString());
             assertEquals(0, r.exit(), "round " + round + ": " + r.summary() + "\n" + r.out() + r.err());
             assertTrue(r.summary().startsWith("conformant: ") && r.summary().contains(" not run"), r.summary());
             int ok = 0;
@@ -116,7 +102,7 @@ class ExternalModeIT {
     @Test
     void reachesTheServerThroughASocks5ProxyThatResolvesItsName() throws Exception {
         try (Socks5Proxy proxy = new Socks5Proxy()) {
-            Run r = run("--socks", "127.0.0.1:" + proxy.port(), "--onion", "localhost:" + port, "--clause", "WIRE,CMD,ROUTE");
+            RunnerJar.Run r = run("--socks", "127.0.0.1:" + proxy.port(), "--onion", "localhost:" + port, "--clause", "WIRE,CMD,ROUTE");
             assertEquals(0, r.exit(), r.summary() + "\n" + r.err());
             assertTrue(r.summary().startsWith("conformant: "), r.summary());
             assertTrue(r.out().contains("external mode: scenarios speak to localhost:" + port + " via SOCKS5"), r.out());
@@ -132,14 +118,14 @@ class ExternalModeIT {
         try (ServerSocket s = new ServerSocket(0)) {
             closed = s.getLocalPort();
         }
-        Run dead = run("--address", "127.0.0.1:" + closed, "--startup-timeout", "3");
+        RunnerJar.Run dead = run("--address", "127.0.0.1:" + closed, "--startup-timeout", "3");
         assertEquals(2, dead.exit(), dead.out() + dead.err());
         assertEquals(1, dead.err().lines().count(), dead.err());
         assertTrue(dead.err().startsWith("litsxg conformance: the server under test cannot be reached: 127.0.0.1:" + closed),
                 dead.err());
         for (String[] bad : new String[][] {{"--address", "nohost"}, {"--address", "h:70000"}, {"--socks", "127.0.0.1:9050"},
                 {"--address", "127.0.0.1:1", "--onion", "x.onion:1", "--socks", "127.0.0.1:9050"}}) {
-            Run r = run(bad);
+            RunnerJar.Run r = run(bad);
             assertEquals(2, r.exit(), String.join(" ", bad) + ": " + r.err());
             assertEquals(1, r.err().lines().count(), r.err());
             assertTrue(r.err().startsWith("litsxg conformance: "), r.err());

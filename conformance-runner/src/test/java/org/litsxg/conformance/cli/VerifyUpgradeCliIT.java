@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,23 +20,16 @@ class VerifyUpgradeCliIT {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private Run run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("java", "-jar", System.getProperty("litsxg.runner.jar"), "verify-upgrade"));
-        cmd.addAll(List.of(args));
-        Path out = tmp.resolve("out-" + System.nanoTime());
-        Path err = tmp.resolve("err-" + System.nanoTime());
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "verify-upgrade finished within 180 s");
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private RunnerJar.Run run(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("verify-upgrade"));
+        all.addAll(List.of(args));
+        return RunnerJar.run(tmp, all.toArray(String[]::new));
     }
 
     @Test
     void aCandidateWithAnExtraCommandIsNotPermittedExit1() throws Exception {
         Path report = tmp.resolve("report");
-        Run r = run("--from", PYTHON, "--to", "env LITSXG_DEFECT=add-command " + PYTHON, "--clause", "FINAL-5",
+        RunnerJar.Run r = run("--from", PYTHON, "--to", "env LITSXG_DEFECT=add-command " + PYTHON, "--clause", "FINAL-5",
                 "--report", report.toString());
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("NOT PERMITTED: ") && l.contains("extension")), r.out());
@@ -48,7 +40,7 @@ class VerifyUpgradeCliIT {
 
     @Test
     void aCandidateThatCannotStartIsExit2() throws Exception {
-        Run r = run("--from", PYTHON, "--to", "python3 " + tmp.resolve("missing.py") + " --port {port} --data-dir {data_dir}");
+        RunnerJar.Run r = run("--from", PYTHON, "--to", "python3 " + tmp.resolve("missing.py") + " --port {port} --data-dir {data_dir}");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(1, r.err().lines().count(), r.err());
         assertTrue(r.err().startsWith("litsxg conformance verify-upgrade: the --to build cannot be started: "), r.err());

@@ -51,7 +51,8 @@ class BehaviourDiffConfirmTest {
         assertEquals(BehaviourDiff.Kind.UNSTABLE, confirmed.scenarios().get(2).kind(), "the old build passed on its re-run");
         assertEquals(BehaviourDiff.Kind.DRIFT, confirmed.scenarios().get(3).kind(), "other kinds are left alone");
         assertEquals(List.of("ext"), confirmed.extensions());
-        assertTrue(PolicyVerdict.of(new UpgradeInPlace.Result(List.of(), "", List.of(), List.of(), "", "", 0, 0), confirmed).reasons().stream()
-                .filter(r -> r.startsWith("regression")).count() == 1, "only the confirmed regression is a reason");
+        assertEquals(List.of("regression: CMD-13 f:1 a scenario (detail (confirmed by a re-run of both builds))", "extension: ext"),
+                PolicyVerdict.of(new UpgradeInPlace.Result(List.of(), "", List.of(), List.of(), "", "", 0, 0), confirmed).reasons(),
+                "only the confirmed regression (and the extension) are reasons");
     }
 }
