@@ -26,7 +26,23 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("server")) {
+            var plain = ServerCommand.parsePlain(java.util.Arrays.asList(args).subList(1, args.length));
+            if (plain.isPresent()) {
+                System.exit(runPlain(plain.get()));
+            }
+        }
         System.exit(commandLine(args.length > 0 ? args[0] : "").execute(args));
+    }
+
+    /** A server started without picocli ({@link ServerCommand#parsePlain}), with the same error handling. */
+    private static int runPlain(ServerCommand.Plain plain) {
+        try {
+            return plain.run();
+        } catch (Exception e) {
+            PrintWriter err = new PrintWriter(System.err, true);
+            return failed(e, err);
+        }
     }
 
     /** The command line with every subcommand and the kit's error conventions. */
@@ -59,18 +75,20 @@ public final class Main implements Runnable {
             err.flush();
             return ExitCodes.USAGE;
         });
-        cmd.setExecutionExceptionHandler((ex, command, parsed) -> {
-            PrintWriter err = command.getErr();
-            if (ex instanceof StartupException s) {
-                err.println("litsxg: " + oneLine(s.getMessage()));
-                err.flush();
-                return s.exitCode();
-            }
-            err.println("litsxg: fatal: " + oneLine(String.valueOf(ex)));
-            err.flush();
-            return ExitCodes.FATAL;
-        });
+        cmd.setExecutionExceptionHandler((ex, command, parsed) -> failed(ex, command.getErr()));
         return cmd;
+    }
+
+    /** One line on {@code err} for a command that failed with {@code ex}; its exit code. */
+    private static int failed(Exception ex, PrintWriter err) {
+        if (ex instanceof StartupException s) {
+            err.println("litsxg: " + oneLine(s.getMessage()));
+            err.flush();
+            return s.exitCode();
+        }
+        err.println("litsxg: fatal: " + oneLine(String.valueOf(ex)));
+        err.flush();
+        return ExitCodes.FATAL;
     }
 
     private static String oneLine(String s) {

@@ -8,11 +8,15 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.litsxg.ExitCodes;
 import org.litsxg.StartupException;
 import picocli.CommandLine.Command;
@@ -65,14 +69,99 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         ServerConfig config;
         Level level;
         try {
-            config = new ServerConfig(bind, port, dataDir, maxQueued, maxConnections, authTimeout,
-                    maxPendingBytes, pbkdf2Iterations);
+            config = config();
             level = StderrLogging.parseLevel(logLevel);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         StderrLogging.install(level);
         return run(config, System.out);
+    }
+
+    ServerConfig config() {
+        return new ServerConfig(bind, port, dataDir, maxQueued, maxConnections, authTimeout,
+                maxPendingBytes, pbkdf2Iterations);
+    }
+
+    /**
+     * The flags above, each with how a plain value sets it: the same fields and conversions
+     * picocli uses ({@code Integer.parseInt}, {@code Long.parseLong}, {@code Path.of}), for the
+     * values whose meaning is beyond doubt. ServerCommandPlainTest holds this table to the
+     * annotations: the same flag names, and the same settings as picocli for every argument
+     * vector it accepts.
+     */
+    private static final Map<String, BiConsumer<ServerCommand, String>> PLAIN_FLAGS = Map.of(
+            "--bind", (c, v) -> c.bind = v,
+            "--port", (c, v) -> c.port = Integer.parseInt(digits(v)),
+            "--data-dir", (c, v) -> c.dataDir = Path.of(v),
+            "--max-queued", (c, v) -> c.maxQueued = Integer.parseInt(digits(v)),
+            "--max-connections", (c, v) -> c.maxConnections = Integer.parseInt(digits(v)),
+            "--auth-timeout", (c, v) -> c.authTimeout = Integer.parseInt(digits(v)),
+            "--max-pending-bytes", (c, v) -> c.maxPendingBytes = Long.parseLong(digits(v)),
+            "--log-level", (c, v) -> c.logLevel = v,
+            "--pbkdf2-iterations", (c, v) -> c.pbkdf2Iterations = Integer.parseInt(digits(v)));
+
+    /** The flag names of {@link #PLAIN_FLAGS}, for the test that holds it to the annotations. */
+    static java.util.Set<String> plainFlagNames() {
+        return PLAIN_FLAGS.keySet();
+    }
+
+    private static String digits(String v) {
+        if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            throw new IllegalArgumentException("not a plain number: " + v);
+        }
+        return v;
+    }
+
+    /**
+     * The server's settings read without picocli, when the arguments after {@code server} are
+     * nothing but known flags, each given once, as {@code --flag value} or {@code --flag=value}
+     * with a plain value, and the settings they make are valid. Anything else (help, version,
+     * an unknown or repeated flag, a missing, signed or odd value, an invalid setting) gives
+     * empty, and picocli parses the same arguments with its help and its error messages.
+     *
+     * <p>Picocli builds its model of a command by reflection on its annotations, and its classes
+     * (Java 5 bytecode) cannot be kept in a class-data-sharing archive: about a third of the
+     * CPU a server start costs. The conformance suite starts the server a few hundred times.
+     */
+    public static Optional<Plain> parsePlain(List<String> args) {
+        ServerCommand c = new ServerCommand();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String arg = args.get(i);
+                int eq = arg.indexOf('=');
+                String flag = eq < 0 ? arg : arg.substring(0, eq);
+                BiConsumer<ServerCommand, String> set = PLAIN_FLAGS.get(flag);
+                if (set == null || !seen.add(flag)) {
+                    return Optional.empty();
+                }
+                String value;
+                if (eq >= 0) {
+                    value = arg.substring(eq + 1);
+                } else if (i + 1 < args.size()) {
+                    value = args.get(++i);
+                } else {
+                    return Optional.empty();
+                }
+                if (value.isEmpty() || value.startsWith("-")) {
+                    return Optional.empty();
+                }
+                set.accept(c, value);
+            }
+            return Optional.of(new Plain(c.config(), StderrLogging.parseLevel(c.logLevel)));
+        } catch (IllegalArgumentException e) { // also NumberFormatException, InvalidPathException
+            return Optional.empty();
+        }
+    }
+
+    /** Settings read by {@link #parsePlain}. */
+    public record Plain(ServerConfig config, Level level) {
+        /** What {@link #call()} does once picocli has set the fields. */
+        public int run() throws Exception {
+            StderrLogging.install(level);
+            return ServerCommand.run(config, System.out);
+        }
     }
 
     /** Starts and runs the server; returns the exit code for a clean stop. */
