@@ -45,11 +45,22 @@ public final class ClauseCatalog {
 
     private ClauseCatalog(Map<String, Clause> clauses, Map<String, String> fullText) {
         this.clauses = Collections.unmodifiableMap(clauses);
-        this.fullText = fullText;
+        this.fullText = Map.copyOf(fullText);
     }
 
-    /** The bundled catalogue, or an empty one if it is missing from the class path. */
+    /**
+     * The bundled catalogue, or an empty one if it is missing from the class path. Read once per
+     * kit JVM (every scenario asks for it); a catalogue never changes after it is read.
+     */
     public static ClauseCatalog bundled() {
+        return Bundled.CATALOG;
+    }
+
+    private static final class Bundled {
+        static final ClauseCatalog CATALOG = readBundled();
+    }
+
+    private static ClauseCatalog readBundled() {
         try (InputStream in = ClauseCatalog.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 return new ClauseCatalog(Map.of(), Map.of());
