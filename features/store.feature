@@ -55,6 +55,12 @@ Feature: STORE — persistence and the identity store
       Then alice's row holds a PBKDF2-HMAC-SHA256 hash of her secret, with the salt and iteration count used
 
     @STORE-5 @must @process
+    Scenario: A secret with characters beyond ASCII is hashed as its UTF-8 bytes, as the wire carried it
+      Given alice is registered with the secret "pässwörd-€-K7q2"
+      When the server is stopped
+      Then alice's row holds a PBKDF2-HMAC-SHA256 hash of her secret, with the salt and iteration count used
+
+    @STORE-5 @must @process
     Scenario: Hashes are salted: two names with the same secret store different salts and hashes
       Given alice and bob are registered with the same secret
       When the server is stopped

@@ -58,12 +58,12 @@ public final class ReferenceWarmup {
     }
 
     private static void run(Path jar, Path archive, Path work) throws IOException {
-        // The same JIT flags as the runs that map the archive (KitSettings): an archive dumped
-        // without -XX:TieredStopAtLevel=1 made key derivation in those runs several times slower
-        // (2000 registrations took minutes instead of seconds).
-        List<String> argv = List.of("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ArchiveClassesAtExit=" + archive.toAbsolutePath(),
+        // The same JVM options as the runs that map the archive (see KitSettings).
+        List<String> argv = new java.util.ArrayList<>(List.of("java"));
+        argv.addAll(KitSettings.REFERENCE_JVM_OPTIONS);
+        argv.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive.toAbsolutePath(),
                 "-Xlog:disable", "-jar", jar.toAbsolutePath().toString(), "server", "--bind", "127.0.0.1",
-                "--port", "0", "--data-dir", work.resolve("data").toString());
+                "--port", "0", "--data-dir", work.resolve("data").toString()));
         long origin = System.nanoTime();
         try (ServerProcess p = ServerProcess.start("warmup", argv, work, Map.of(), origin, null)) {
             Optional<String> ready = p.stdout().awaitLine(l -> l.startsWith("litsxg listening on "),

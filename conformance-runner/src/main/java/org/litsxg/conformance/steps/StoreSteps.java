@@ -95,6 +95,12 @@ public final class StoreSteps {
         ctx.server().current().kill();
     }
 
+    @Given("{word} is registered with the secret {string}")
+    public void registeredWithSecret(String name, String secret) {
+        ctx.secret(name, secret);
+        ctx.register(name);
+    }
+
     @Given("{word} and {word} are registered with the same secret")
     public void sameSecret(String a, String b) {
         ctx.secret(b, ctx.secret(a));
