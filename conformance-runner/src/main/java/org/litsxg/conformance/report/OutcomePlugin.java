@@ -43,6 +43,7 @@ public final class OutcomePlugin implements ConcurrentEventListener {
     private final Map<UUID, List<String>> observations = new ConcurrentHashMap<>();
     private final Map<UUID, ScenarioResult> results = new ConcurrentHashMap<>();
     private final ClauseCatalog catalog = ClauseCatalog.bundled();
+    private volatile java.time.Instant started;
 
     public OutcomePlugin() {
         this("target/conformance");
@@ -58,7 +59,8 @@ public final class OutcomePlugin implements ConcurrentEventListener {
     public void setEventPublisher(EventPublisher publisher) {
         publisher.registerHandlerFor(WriteEvent.class, this::onWrite);
         publisher.registerHandlerFor(TestCaseFinished.class, this::onFinished);
-        publisher.registerHandlerFor(TestRunFinished.class, e -> onRunFinished());
+        publisher.registerHandlerFor(io.cucumber.plugin.event.TestRunStarted.class, e -> started = e.getInstant());
+        publisher.registerHandlerFor(TestRunFinished.class, e -> onRunFinished(e.getInstant()));
     }
 
     private void onWrite(WriteEvent e) {
@@ -87,7 +89,7 @@ public final class OutcomePlugin implements ConcurrentEventListener {
         return i >= 0 ? uri.substring(i) : uri;
     }
 
-    private void onRunFinished() {
+    private void onRunFinished(java.time.Instant finished) {
         List<ScenarioResult> all = new ArrayList<>(results.values());
         all.sort(Comparator.comparing(ScenarioResult::location, OutcomePlugin::compareLocations));
         String subject;
@@ -104,6 +106,10 @@ public final class OutcomePlugin implements ConcurrentEventListener {
         }
         if (!"false".equals(System.getProperty(CONSOLE))) {
             console.print(report.text(false));
+            if (started != null) {
+                console.printf(java.util.Locale.ROOT, "wall time of the run: %.1f s%n",
+                        java.time.Duration.between(started, finished).toMillis() / 1000.0);
+            }
             console.println("outcomes: " + file.toAbsolutePath());
             console.flush();
         }
