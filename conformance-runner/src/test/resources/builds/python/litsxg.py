@@ -80,7 +80,7 @@ KNOWN_DEFECTS = {
     "no-pong", "greeting", "extension-version", "queue-survives-restart",
     "forget-identities", "clear-secret", "no-session-replace", "queue-unbounded",
     "msg-reorder", "log-file", "exit-nonzero-on-term", "no-line-limit",
-    "migrate-schema", "add-command", "bad-encoding-closes",
+    "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -689,6 +689,11 @@ class Conn:
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
                 self.auth_timer = None
+            if result == "registered" and "crash-on-third-registration" in srv.defects:  # DEFECT
+                srv.registrations = getattr(srv, "registrations", 0) + 1
+                if srv.registrations == 3:
+                    srv.fatal("planted defect: crash on the third registration")
+                    return
             srv.log.debug("%s %s" % (name, result))
             self.send_line("OK " + result)
             queued = srv.queues.pop(name, None)

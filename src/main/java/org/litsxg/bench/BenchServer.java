@@ -1,6 +1,9 @@
 package org.litsxg.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -243,6 +246,30 @@ final class BenchServer implements AutoCloseable {
             return Files.readString(dir.resolve("stderr.log"));
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /**
+     * One client's session on a blocking socket: registers {@code name}, sends a PING and returns
+     * once the answer is read, so the server has accepted, authenticated and answered a client
+     * (and loaded what that takes). Bounded: 10 s to connect, 30 s for the answer. Benchmarks use
+     * it where they need a server that has served a client, instead of a pause.
+     */
+    void serveOneClient(String name) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(address, 10_000);
+            s.setSoTimeout(30_000);
+            OutputStream out = s.getOutputStream();
+            out.write(kind.protocol.register(name));
+            out.write(kind.protocol.ping());
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.equals("PONG") || line.contains(" PONG ")) {
+                    return;
+                }
+            }
+            throw new IOException(kind.label + " closed the connection before answering PING");
         }
     }
 

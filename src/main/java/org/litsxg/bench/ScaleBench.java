@@ -120,7 +120,9 @@ public final class ScaleBench implements Callable<Integer> {
      */
     private double[] runOnce(BenchServer.Kind kind, BenchServer.Settings settings, int n, int procs) throws Exception {
         try (BenchServer server = BenchServer.start(kind, settings)) {
-            Thread.sleep(1000); // let start-up settle before the baseline
+            // One client served before the baseline: its one-time costs (session and
+            // authentication code, the worker threads) are then not counted per connection.
+            server.serveOneClient("baseline");
             long[] m0 = memory(server);
             long t0 = System.nanoTime();
             List<Process> workers = new ArrayList<>();

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.litsxg.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,7 +65,7 @@ public final class StartupBench implements Callable<Integer> {
                     List<String> dump = new ArrayList<>(jvmOptions);
                     dump.add("-XX:ArchiveClassesAtExit=" + archive);
                     try (BenchServer s = BenchServer.start(kind, settings(dump))) {
-                        Thread.sleep(500);
+                        s.serveOneClient("cdswarmup"); // the archive then holds a session's classes too
                     }
                     List<String> use = new ArrayList<>(jvmOptions);
                     use.add("-XX:SharedArchiveFile=" + archive);
@@ -87,7 +86,6 @@ public final class StartupBench implements Callable<Integer> {
                 try (BenchServer s = BenchServer.start(kinds.get(k), settings(options.get(k)))) {
                     millis[k][run] = s.launchToListeningNanos / 1e6;
                 }
-                TimeUnit.MILLISECONDS.sleep(100);
             }
         }
         double ngircdMedian = Double.NaN;

@@ -257,7 +257,7 @@ class ClientCommandTest {
     }
 
     /**
-     * Runs the command the way org.litsxg.Main does: picocli, with a parameter-exception handler
+     * Runs the command the way org.litsxg.Cli does: picocli, with a parameter-exception handler
      * that prints the message as one line on stderr and returns 2.
      */
     private static Run start(FakeStdin stdin, String... args) {

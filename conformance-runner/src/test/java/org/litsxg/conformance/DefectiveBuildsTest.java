@@ -111,6 +111,20 @@ class DefectiveBuildsTest {
         assertEquals("conformant", report.verdict(true));
     }
 
+    /**
+     * A server that dies during a scenario: the failure says that it is no longer running, with
+     * its exit status and last stderr line, not only that a connection was closed.
+     */
+    @Test
+    void aServerThatDiesIsNamedInTheFailure() throws IOException {
+        OutcomeReport report = run("defect-crash", template("crash-on-third-registration"), "@AUTH-13", null);
+        String text = report.text(false);
+        assertEquals(List.of("AUTH-13"), report.ids(Outcome.FAILED), text);
+        assertTrue(text.contains("(the server ended on its own: exit status 1; its last stderr lines: "), text);
+        String message = report.scenarios().get(0).message();
+        assertTrue(message.contains("planted defect: crash on the third registration"), message);
+    }
+
     @TestFactory
     Stream<DynamicTest> eachDefectFailsExactlyTheClausesItBreaks() {
         return DEFECTS.stream().map(d -> DynamicTest.dynamicTest(d.name(), () -> {

@@ -123,9 +123,34 @@ public final class ScenarioContext implements AutoCloseable {
         return clauses.stream().map(catalog::quote).toList();
     }
 
-    /** Fails the scenario with the requirement, what was expected and what was observed. */
+    /**
+     * Fails the scenario with the requirement, what was expected and what was observed. When a
+     * server of the scenario has ended without the kit stopping it, the observation says so,
+     * with its exit status and last stderr lines: a connection closed by a server that died
+     * reads very differently from one the server chose to close.
+     */
     public ConformanceFailure failure(String expected, String actual) {
-        return new ConformanceFailure(requirements(), expected, actual);
+        return new ConformanceFailure(requirements(), expected, actual + serversGone());
+    }
+
+    private String serversGone() {
+        StringBuilder out = new StringBuilder();
+        for (ServerInstance instance : instances.values()) {
+            ServerProcess p = instance.remote() != null ? null : instance.current();
+            // A server that is dying closes its connections a moment before its process ends:
+            // give it a quarter of a second (on the kit's time scale) to be seen as gone.
+            if (p == null || p.stoppedByKit() || p.awaitExit(settings.scaled(Duration.ofMillis(250))).isEmpty()) {
+                continue;
+            }
+            List<String> err = p.stderr().lines();
+            out.append(" (").append(instances.size() == 1 ? "the server" : "server " + instance.label())
+                    .append(" ended on its own: ")
+                    .append(p.exitStatus().map(s -> "exit status " + s).orElse("exited"))
+                    .append(err.isEmpty() ? ", nothing on stderr"
+                            : "; its last stderr lines: " + String.join(" | ", err.subList(Math.max(0, err.size() - 3), err.size())))
+                    .append(')');
+        }
+        return out.toString();
     }
 
     /** Fails unless {@code ok}. */

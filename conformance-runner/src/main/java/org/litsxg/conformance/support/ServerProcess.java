@@ -33,6 +33,7 @@ public final class ServerProcess implements AutoCloseable {
     private final OutputCapture stdout;
     private final OutputCapture stderr;
     private final long startedAt;
+    private volatile boolean stoppedByKit;
 
     private ServerProcess(String label, List<String> argv, Process process, long origin) {
         this.label = label;
@@ -78,6 +79,14 @@ public final class ServerProcess implements AutoCloseable {
 
     public List<String> argv() {
         return argv;
+    }
+
+    /**
+     * Whether the kit has sent the process a signal (stop, kill or a named signal): an exit
+     * after that is the kit's doing, not the build's.
+     */
+    public boolean stoppedByKit() {
+        return stoppedByKit;
     }
 
     public long pid() {
@@ -166,6 +175,7 @@ public final class ServerProcess implements AutoCloseable {
      * whatever is left. Returns the exit status of the process.
      */
     public Optional<Integer> terminate(Duration grace) {
+        stoppedByKit = true;
         if (!process.isAlive()) {
             return awaitExit(Duration.ofSeconds(1));
         }
@@ -181,6 +191,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL to the process and its descendants (the kit's kill -9); waits for the exit. */
     public Optional<Integer> kill() {
+        stoppedByKit = true;
         killTree(tree());
         return awaitExit(Duration.ofSeconds(5));
     }
@@ -195,6 +206,7 @@ public final class ServerProcess implements AutoCloseable {
                     + "control) and cannot start the build with the default disposition (no env --default-signal), so "
                     + "the build would ignore SIGINT through no fault of its own; run the kit in the foreground");
         }
+        stoppedByKit = true;
         Process k = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid()))
                 .redirectErrorStream(true).start();
         try {
