@@ -39,6 +39,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     private boolean closing;
     private boolean shutOutput;
     private long lingerDeadlineNanos;
+    private boolean lingered;
     private boolean closed;
     private boolean dirty;
 
@@ -63,6 +64,11 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
 
     long lingerDeadlineNanos() {
         return lingerDeadlineNanos;
+    }
+
+    /** Whether the connection has shut its output and waits for the client's end of stream. */
+    boolean lingered() {
+        return lingered;
     }
 
     boolean isClosed() {
@@ -299,6 +305,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             return;
         }
         lingerDeadlineNanos = System.nanoTime() + EventLoop.LINGER_MILLIS * 1_000_000L;
+        lingered = true;
         loop.linger(this);
         updateInterest();
     }

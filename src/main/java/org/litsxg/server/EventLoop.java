@@ -271,8 +271,17 @@ public final class EventLoop {
         dirty.add(c);
     }
 
+    /**
+     * {@code c} has said its last line and shut its output; it waits (at most
+     * {@link #LINGER_MILLIS}) for the client's end of stream before the socket is closed, so
+     * that unread input does not turn the close into a reset. For the client the connection has
+     * ended (it reads end of stream), so its slot under {@code --max-connections} is free from
+     * now on (HOST-3), not only once the client's own close has been read. Lingering sockets are
+     * bounded by the close rate times the linger time.
+     */
     void linger(Connection c) {
         lingering.addLast(c);
+        openConnections--;
     }
 
     void countSlowConsumer() {
@@ -280,7 +289,9 @@ public final class EventLoop {
     }
 
     void closed(Connection c) {
-        openConnections--;
+        if (!c.lingered()) {
+            openConnections--; // a lingering connection gave its slot back already
+        }
     }
 
     private void shutdown() {

@@ -138,6 +138,21 @@ class EventLoopTest {
         assertEquals("PONG", connect().call("PING"));
     }
 
+    /**
+     * HOST-3: a connection the server has closed (here by the auth timeout) no longer counts,
+     * even while the server still waits for the client's own close: a client that read end of
+     * stream but has not closed yet must not keep the slot.
+     */
+    @Test
+    void aConnectionClosedByTheServerFreesItsSlotBeforeTheClientCloses() throws Exception {
+        start(1000, 1, 1, ServerConfig.DEFAULT_MAX_PENDING_BYTES);
+        LineClient silent = connect();
+        assertEquals("ERR auth-timeout", silent.read());
+        assertNull(silent.read(), "end of stream after ERR auth-timeout");
+        // silent has not closed its socket: the server is lingering on it.
+        assertEquals("PONG", connect().call("PING"));
+    }
+
     @Test
     void anUnauthenticatedConnectionTimesOut() throws Exception {
         start(1000, 10, 1, ServerConfig.DEFAULT_MAX_PENDING_BYTES);

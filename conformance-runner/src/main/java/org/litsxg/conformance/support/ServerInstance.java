@@ -89,17 +89,17 @@ public final class ServerInstance implements AutoCloseable {
     }
 
     /**
-     * A port nobody uses right now, taken below the kernel's ephemeral range (so that no client
-     * socket of the kit, and no port the kernel hands out meanwhile, can be the same port);
-     * the kernel's own choice if none is found there.
-     */
-    /**
      * Ports already handed to a scenario in this JVM. Scenarios run in parallel: without this, two
      * could be given the same free port before either server binds it, and one scenario's
      * readiness probe would then reach the other scenario's server.
      */
     private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /**
+     * A port nobody uses right now, taken below the kernel's ephemeral range (so that no client
+     * socket of the kit, and no port the kernel hands out meanwhile, can be the same port);
+     * the kernel's own choice if none is found there.
+     */
     public static int freePort() {
         int low = 20000;
         int high = ephemeralLow() - 1;

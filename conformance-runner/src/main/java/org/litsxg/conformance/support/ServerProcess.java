@@ -62,7 +62,18 @@ public final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(extraEnv);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-        Process p = pb.start();
+        Process p;
+        STARTING.incrementAndGet();
+        try {
+            if (stopping) {
+                throw new IOException("the kit is stopping");
+            }
+            p = pb.start();
+            LIVE.add(p);
+        } finally {
+            STARTING.decrementAndGet();
+        }
+        p.onExit().thenRun(() -> LIVE.remove(p));
         try (java.io.OutputStream in = p.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin);
@@ -71,6 +82,46 @@ public final class ServerProcess implements AutoCloseable {
             // The process closed its stdin or died already; its exit status will tell.
         }
         return new ServerProcess(label, argv, p, origin);
+    }
+
+    /**
+     * Every process the kit has started and that still runs. When the kit's JVM is stopped
+     * (SIGTERM, Ctrl-C, or its normal end with a scenario still holding a server), a shutdown
+     * hook stops them (TERM, then KILL after two seconds) and their descendants, so that no
+     * build under test is left running, listening, without its kit.
+     */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static volatile boolean stopping;
+    /** Starts under way: a process forked but not yet in {@link #LIVE}. */
+    private static final java.util.concurrent.atomic.AtomicInteger STARTING = new java.util.concurrent.atomic.AtomicInteger();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ServerProcess::stopAll, "litsxg-kit-stop-servers"));
+    }
+
+    private static void stopAll() {
+        stopping = true; // no new start from now on
+        try {
+            // A start under way when the kit was stopped has forked its process already.
+            await("starts under way finish").atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5)).until(() -> STARTING.get() == 0);
+        } catch (ConditionTimeoutException e) {
+            // Stop what is known; a start stuck for five seconds is not one that forked.
+        }
+        List<ProcessHandle> all = LIVE.stream()
+                .flatMap(p -> Stream.concat(Stream.of(p.toHandle()), p.descendants())).toList();
+        all.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                h.destroyForcibly();
+            }
+        }
     }
 
     public String label() {

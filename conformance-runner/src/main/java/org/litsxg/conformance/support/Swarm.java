@@ -24,7 +24,8 @@ import java.util.function.BooleanSupplier;
  * happens on the wire except inside {@link #open} and {@link #runUntil}, which drive the
  * selector until their condition holds or their deadline passes; they never block longer than
  * the timeout they are given. Each {@link Peer} keeps every line it received (as UTF-8 text,
- * without LF) and how its connection ended.
+ * without LF) and how its connection ended. A connection the server ended keeps its kit-side
+ * socket open until {@link #close}.
  */
 public final class Swarm implements AutoCloseable {
 
@@ -130,13 +131,18 @@ public final class Swarm implements AutoCloseable {
             return !out.isEmpty() || shutdownAfterWrites || closeAfterWrites;
         }
 
-        private void end(String how) {
+        /** Records how the connection ended (the first cause counts). */
+        private void record(String how) {
             if (ended == null) {
                 ended = how;
                 if (partial.size() > 0) {
                     ended += " after an unterminated \"" + Transcript.render(partial.toByteArray()) + "\"";
                 }
             }
+        }
+
+        private void end(String how) {
+            record(how);
             try {
                 if (channel != null) {
                     channel.close();
@@ -146,13 +152,27 @@ public final class Swarm implements AutoCloseable {
             }
         }
 
+        /**
+         * The server has ended the connection (end of stream): recorded as ended, but the kit's
+         * socket stays open, unread, until the swarm is closed. For the client the connection is
+         * over; a server must not go on counting it (HOST-3) while it waits for the client's own
+         * close, which a vanished client never sends.
+         */
+        private void endKeepingSocket(String how) {
+            record(how);
+            SelectionKey k = channel.keyFor(selector);
+            if (k != null) {
+                k.cancel();
+            }
+        }
+
         private void readable(ByteBuffer buf) {
             try {
                 while (true) {
                     buf.clear();
                     int n = channel.read(buf);
                     if (n < 0) {
-                        end("end of stream");
+                        endKeepingSocket("end of stream");
                         return;
                     }
                     if (n == 0) {

@@ -1,5 +1,6 @@
 package org.litsxg.conformance.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,38 @@ class ConformanceCliIT {
 
     private RunnerJar.Run run(String... args) throws IOException, InterruptedException {
         return RunnerJar.run(tmp, args);
+    }
+
+    /**
+     * A kit stopped in the middle of a run (SIGTERM, as a CI time-out or an operator sends it)
+     * leaves no build under test running: every server it started is stopped with it.
+     */
+    @Test
+    void stoppingTheKitStopsEveryServerItStarted() throws Exception {
+        // The build from a path of this test's own, so that its processes can be told apart.
+        Path script = Files.copy(Path.of(PYTHON), Files.createDirectories(tmp.resolve("kit-stop")).resolve("litsxg.py"));
+        String marker = script.toString();
+        List<String> cmd = List.of("java", "-jar", System.getProperty("litsxg.runner.jar"),
+                "--server", "python3 " + marker + FLAGS, "--parallel", "4");
+        Process kit = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("kit-out").toFile())
+                .redirectError(tmp.resolve("kit-err").toFile()).start();
+        try {
+            await("the kit runs servers").atMost(Duration.ofSeconds(60)).until(() -> !servers(kit, marker).isEmpty());
+            kit.destroy();
+            assertTrue(kit.waitFor(30, TimeUnit.SECONDS), "the kit ends after SIGTERM");
+            await("no server of the kit is left").atMost(Duration.ofSeconds(15)).until(() -> servers(kit, marker).isEmpty());
+        } finally {
+            kit.destroyForcibly();
+            servers(kit, marker).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The running processes of the build at {@code marker} (the kit's own command names it too). */
+    private static List<ProcessHandle> servers(Process kit, String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.pid() != kit.pid() && h.isAlive())
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .toList();
     }
 
     @Test
