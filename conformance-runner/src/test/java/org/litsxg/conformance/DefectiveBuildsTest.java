@@ -91,8 +91,12 @@ class DefectiveBuildsTest {
     private static OutcomeReport run(String name, String template, String tags, String previous)
             throws IOException {
         // The Python build is light on CPU, so four scenarios at a time.
-        KitLauncher.Run run = KitLauncher.Run.of(template, Path.of("target", "conformance", "python", name))
-                .withTags(tags).withParallelism(4);
+        Path dir = Path.of("target", "conformance", "python", name);
+        // The messages keep each failed scenario's evidence (server output, wire transcripts)
+        // for whoever reads a red build.
+        KitLauncher.Run run = KitLauncher.Run.of(template, dir)
+                .withTags(tags).withParallelism(4)
+                .withPlugins(List.of("message:" + dir.resolve("messages.ndjson")));
         if (previous != null) {
             run = run.withSetting(KitSettings.PREVIOUS_SERVER, previous);
         }

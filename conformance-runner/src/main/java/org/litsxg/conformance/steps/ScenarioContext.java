@@ -130,16 +130,19 @@ public final class ScenarioContext implements AutoCloseable {
      * reads very differently from one the server chose to close.
      */
     public ConformanceFailure failure(String expected, String actual) {
-        return new ConformanceFailure(requirements(), expected, actual + serversGone());
+        return new ConformanceFailure(requirements(), expected, actual + serversGone(actual));
     }
 
-    private String serversGone() {
+    private String serversGone(String actual) {
+        // A server that is dying closes its connections a moment before its process ends: when
+        // what failed was a closed or reset connection, give it a second (on the kit's time
+        // scale) to be seen as gone; any other failure only looks.
+        Duration grace = actual.contains("connection closed") || actual.contains("reset")
+                ? settings.scaled(Duration.ofSeconds(1)) : Duration.ZERO;
         StringBuilder out = new StringBuilder();
         for (ServerInstance instance : instances.values()) {
             ServerProcess p = instance.remote() != null ? null : instance.current();
-            // A server that is dying closes its connections a moment before its process ends:
-            // give it a quarter of a second (on the kit's time scale) to be seen as gone.
-            if (p == null || p.stoppedByKit() || p.awaitExit(settings.scaled(Duration.ofMillis(250))).isEmpty()) {
+            if (p == null || p.stoppedByKit() || p.awaitExit(grace).isEmpty()) {
                 continue;
             }
             List<String> err = p.stderr().lines();
