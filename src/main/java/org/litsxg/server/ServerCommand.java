@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
@@ -195,6 +196,18 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
                 }
                 loopRef.get().execute(() -> done.accept(outcome));
             });
+            // SIGTERM and SIGINT are handled from before the socket listens: a client can
+            // connect, and a supervisor can stop the server, from the moment of listen(), which
+            // comes a moment before the ready line. A stop asked for before the loop exists is
+            // carried out once the ready line is out (exit 0, as for any stop).
+            AtomicBoolean stopAsked = new AtomicBoolean();
+            Signals.onTermOrInt(() -> {
+                stopAsked.set(true);
+                EventLoop l = loopRef.get();
+                if (l != null) {
+                    l.stop();
+                }
+            });
             EventLoop loop;
             try {
                 loop = new EventLoop(config, names, authenticator, log);
@@ -204,10 +217,12 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
                         "cannot listen on " + config.bind() + ":" + config.port() + ": " + why);
             }
             loopRef.set(loop);
-            Signals.onTermOrInt(loop::stop);
             log.log(Level.INFO, "data directory " + dir.path() + ", " + names.size() + " identities");
             stdout.println("litsxg listening on " + format(config.bind(), loop.address()));
             stdout.flush();
+            if (stopAsked.get()) {
+                loop.stop();
+            }
             Thread selector = new Thread(() -> {
                 try {
                     loop.run();

@@ -147,6 +147,39 @@ class ServerProcessIT {
         assertTrue(first.process.isAlive());
     }
 
+    /**
+     * PROC-8 and PROC-13 at the earliest moment a client or supervisor can act: SIGTERM sent as
+     * soon as the port accepts a connection still gives the ready line, then exit 0. (The
+     * server handles the signal from before listen(); earlier builds could die of it with 143
+     * and no ready line. The window is short, so this is checked five times, not proven.)
+     */
+    @Test
+    void sigtermAsSoonAsThePortAcceptsStillGivesTheReadyLineAndExit0() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            int port;
+            try (ServerSocket free = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            Running r = start("--port", String.valueOf(port), "--data-dir", tmp.resolve("early" + i).toString());
+            await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .failFast(() -> !r.process.isAlive()).until(() -> accepts(port));
+            // SIGTERM through the handle: Process.destroy() would also close our end of stdout.
+            r.process.toHandle().destroy();
+            assertEquals(0, r.exit(), "exit status; stderr: " + r.stderr);
+            assertEquals(List.of("litsxg listening on 127.0.0.1:" + port), r.stdout);
+        }
+    }
+
+    /** One connect; a connection to itself (a free ephemeral port, Linux) does not count. */
+    private static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return s.getLocalPort() != port;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aPortInUseExits3AndABadFlagExits2WithOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.platform.suite.api.BeforeSuite;
 import org.junit.platform.suite.api.ConfigurationParameter;
 import org.junit.platform.suite.api.IncludeEngines;
-import org.junit.platform.suite.api.SelectClasspathResource;
+import org.junit.platform.suite.api.SelectPackages;
 import org.junit.platform.suite.api.Suite;
 import org.litsxg.conformance.launch.ReferenceWarmup;
 import org.litsxg.conformance.support.KitSettings;
@@ -18,7 +18,7 @@ import org.litsxg.conformance.support.KitSettings;
  */
 @Suite(failIfNoTests = true)
 @IncludeEngines("cucumber")
-@SelectClasspathResource("features")
+@SelectPackages("features")
 @ConfigurationParameter(key = "cucumber.glue", value = "org.litsxg.conformance.steps")
 class ReferenceConformanceTest {
 

@@ -239,6 +239,12 @@ public final class ScenarioContext implements AutoCloseable {
                     status.map(s -> "it exited with status " + s).orElse("it did not accept a connection")
                             + "; stderr: " + String.join(" | ", p.stderr().lines()));
         }
+        // A socket accepts from listen(), a moment before the build can print its ready line
+        // (PROC-8): give the line that moment, so that a scenario that stops the server at once
+        // does not stop it before it has announced itself. A build that prints none loses half
+        // a second a start here and fails PROC-8 where that is checked.
+        p.stdout().awaitLine(l -> l.startsWith(ServerSteps.READY), settings.scaled(Duration.ofMillis(500)),
+                () -> !p.isAlive());
         return p;
     }
 
