@@ -690,7 +690,7 @@ class Conn:
                 self.auth_timer.cancel()
                 self.auth_timer = None
             if result == "registered" and "crash-on-third-registration" in srv.defects:  # DEFECT
-                srv.registrations = getattr(srv, "registrations", 0) + 1
+                srv.registrations += 1
                 if srv.registrations == 3:
                     srv.fatal("planted defect: crash on the third registration")
                     return
@@ -813,6 +813,7 @@ class Server:
         self.loop = asyncio.new_event_loop()
         self.online = {}        # name -> Conn
         self.queues = {}        # name -> deque[(sender, text)], in memory only
+        self.registrations = 0  # since start (DEFECT crash-on-third-registration)
         self.registering = {}   # name -> Future, a registration in progress
         self.conns = set()
         self.live = 0

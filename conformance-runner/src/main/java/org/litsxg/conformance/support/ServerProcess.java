@@ -62,26 +62,26 @@ public final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().putAll(extraEnv);
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-        Process p;
+        ServerProcess sp;
         STARTING.incrementAndGet();
         try {
             if (stopping) {
                 throw new IOException("the kit is stopping");
             }
-            p = pb.start();
-            LIVE.add(p);
+            sp = new ServerProcess(label, argv, pb.start(), origin);
+            LIVE.add(sp);
         } finally {
             STARTING.decrementAndGet();
         }
-        p.onExit().thenRun(() -> LIVE.remove(p));
-        try (java.io.OutputStream in = p.getOutputStream()) {
+        sp.process.onExit().thenRun(() -> LIVE.remove(sp));
+        try (java.io.OutputStream in = sp.process.getOutputStream()) {
             if (stdin != null) {
                 in.write(stdin);
             }
         } catch (IOException e) {
             // The process closed its stdin or died already; its exit status will tell.
         }
-        return new ServerProcess(label, argv, p, origin);
+        return sp;
     }
 
     /**
@@ -90,7 +90,7 @@ public final class ServerProcess implements AutoCloseable {
      * hook stops them (TERM, then KILL after two seconds) and their descendants, so that no
      * build under test is left running, listening, without its kit.
      */
-    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Set<ServerProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static volatile boolean stopping;
     /** Starts under way: a process forked but not yet in {@link #LIVE}. */
     private static final java.util.concurrent.atomic.AtomicInteger STARTING = new java.util.concurrent.atomic.AtomicInteger();
@@ -108,20 +108,22 @@ public final class ServerProcess implements AutoCloseable {
         } catch (ConditionTimeoutException e) {
             // Stop what is known; a start stuck for five seconds is not one that forked.
         }
-        List<ProcessHandle> all = LIVE.stream()
-                .flatMap(p -> Stream.concat(Stream.of(p.toHandle()), p.descendants())).toList();
-        all.forEach(ProcessHandle::destroy);
+        // As terminate() does for one process, for all at once: TERM to every tree, one shared
+        // two-second grace, then KILL to whatever of each tree is left.
+        List<List<ProcessHandle>> trees = LIVE.stream().map(ServerProcess::tree).toList();
+        trees.forEach(t -> t.forEach(ProcessHandle::destroy));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        for (ProcessHandle h : all) {
+        for (List<ProcessHandle> t : trees) {
             try {
-                h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                t.get(0).onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                h.destroyForcibly();
+                // KILL below
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                h.destroyForcibly();
+                break;
             }
         }
+        trees.forEach(ServerProcess::killTree);
     }
 
     public String label() {
