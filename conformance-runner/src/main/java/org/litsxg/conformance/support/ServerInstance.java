@@ -128,9 +128,11 @@ public final class ServerInstance implements AutoCloseable {
     }
 
     /** The low end of the kernel's ephemeral port range (Linux), or 32768. */
-    private static int ephemeralLow() {
+    static int ephemeralLow() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            // Read as lines: Files.readString sizes its read by the file's size, which a sysctl
+            // file gives as zero, and returned "3" for "32768\t60999" here.
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32768;
