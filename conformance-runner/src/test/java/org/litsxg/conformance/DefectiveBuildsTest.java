@@ -7,72 +7,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
 import org.litsxg.conformance.launch.KitLauncher;
 import org.litsxg.conformance.report.Outcome;
 import org.litsxg.conformance.report.OutcomeReport;
-import org.litsxg.conformance.report.ScenarioResult;
 import org.litsxg.conformance.support.KitSettings;
 
 /**
  * Shows that the kit tells a conformant build from a broken one. The Python alternate build
  * (src/test/resources/builds/python/litsxg.py) is run through the kit as an unseen build:
- * correct, it must come out conformant on the whole suite; with each of its defect switches
- * (LITSXG_DEFECT), the scenarios of the clauses that switch breaks, plus a sanity subset the
- * switch does not touch, must fail on exactly the broken clauses and nowhere else.
+ * correct, it must come out conformant on the whole suite. Its planted defects (LITSXG_DEFECT)
+ * are run per clause by {@link DefectCatalogueIT}.
  */
 class DefectiveBuildsTest {
 
-    /** Scenarios no defect below touches, run with every defect as a control. */
-    private static final String SANITY = "@ROUTE-3 or @AUTH-3 or @QUEUE-1";
-
-    /**
-     * One defect switch: the scenarios to run (a tag expression; the sanity subset is added
-     * unless {@code sanity} is false) and the exact set of clauses that must come out FAILED.
-     */
-    record Defect(String name, String tags, boolean sanity, Set<String> breaks, boolean upgradeFromCorrect) {
-
-        Defect(String name, String tags, boolean sanity, Set<String> breaks) {
-            this(name, tags, sanity, breaks, false);
-        }
-    }
-
-    static final List<Defect> DEFECTS = List.of(
-            new Defect("no-pong", "@CMD-13", true, Set.of("CMD-13")),
-            new Defect("greeting", "@WIRE-13 or @FINAL-6", false, Set.of("WIRE-13", "FINAL-6")),
-            new Defect("extension-version", "@CMD-1 or @FINAL-5 or @FINAL-6", true,
-                    Set.of("CMD-1", "FINAL-5", "FINAL-6", "FINAL-8")),
-            new Defect("add-command", "@FINAL-5", true, Set.of("FINAL-5", "FINAL-8")),
-            new Defect("no-line-limit", "@LIMIT-2", true, Set.of("LIMIT-2", "WIRE-15", "CMD-5", "HOST-1")),
-            new Defect("bad-encoding-closes", "@WIRE-7", true, Set.of("WIRE-7", "WIRE-8", "HOST-1")),
-            new Defect("no-session-replace", "@AUTH-8 or @AUTH-9", true, Set.of("AUTH-8", "AUTH-9")),
-            new Defect("queue-unbounded", "@QUEUE-2", true, Set.of("QUEUE-2", "HOST-1")),
-            new Defect("msg-reorder", "@QUEUE-3", true, Set.of("QUEUE-3", "ROUTE-6")),
-            new Defect("queue-survives-restart", "@QUEUE-5 or @UPG-4 or @STORE-8 or @STORE-9", true,
-                    Set.of("QUEUE-5", "UPG-4", "STORE-8", "STORE-9")),
-            new Defect("forget-identities", "@STORE-2 or @UPG-5", true, Set.of("STORE-2", "UPG-5")),
-            new Defect("clear-secret", "@STORE-4 or @STORE-5", true, Set.of("STORE-4", "SEC-4")),
-            // A migration shows only when a database the build did not create is upgraded:
-            // the upgrade starts from the correct build (litsxg.previous-server).
-            new Defect("migrate-schema", "@UPG-2", true, Set.of("UPG-2"), true),
-            new Defect("log-file", "@LOG-2 or @STORE-9", true, Set.of("LOG-2", "FINAL-8", "STORE-9")),
-            new Defect("exit-nonzero-on-term", "@PROC-13", true, Set.of("PROC-13")));
-
-    private static Path script;
+    /** The kit's Python build (a test resource; the pom passes its path). */
+    static final Path SCRIPT = Path.of(System.getProperty("litsxg.python.build",
+            "src/test/resources/builds/python/litsxg.py")).toAbsolutePath();
 
     @BeforeAll
     static void findBuild() {
-        String p = System.getProperty("litsxg.python.build",
-                "src/test/resources/builds/python/litsxg.py");
-        script = Path.of(p).toAbsolutePath();
-        Assumptions.assumeTrue(Files.isRegularFile(script), "no Python build at " + script);
+        assertTrue(Files.isRegularFile(SCRIPT), "the kit's Python build is missing: " + SCRIPT);
     }
 
     /** The command template of the Python build, with {@code defect} switched on (or none). */
@@ -84,7 +40,7 @@ class DefectiveBuildsTest {
                 // (KitSettings): SEC-2 registers two thousand names. Not 1000, so that STORE-6's
                 // row rewritten with 1000 iterations still differs from what the build writes.
                 + " --pbkdf2-iterations 2000";
-        String py = "python3 '" + script + "' " + flags;
+        String py = "python3 '" + SCRIPT + "' " + flags;
         return defect == null ? py : "env LITSXG_DEFECT=" + defect + " " + py;
     }
 
@@ -127,26 +83,5 @@ class DefectiveBuildsTest {
         assertTrue(text.contains("(the server ended on its own: exit status 1; its last stderr lines: "), text);
         String message = report.scenarios().get(0).message();
         assertTrue(message.contains("planted defect: crash on the third registration"), message);
-    }
-
-    @TestFactory
-    Stream<DynamicTest> eachDefectFailsExactlyTheClausesItBreaks() {
-        return DEFECTS.stream().map(d -> DynamicTest.dynamicTest(d.name(), () -> {
-            String tags = d.sanity() ? "(" + d.tags() + ") or " + SANITY : d.tags();
-            OutcomeReport report = run("defect-" + d.name(), template(d.name()), tags,
-                    d.upgradeFromCorrect() ? template(null) : null);
-            System.out.println("defect " + d.name() + ": " + report.summaryLine(false));
-            Set<String> failed = new TreeSet<>(report.ids(Outcome.FAILED));
-            assertEquals(new TreeSet<>(d.breaks()), failed, "clauses FAILED with LITSXG_DEFECT=" + d.name()
-                    + "\n" + report.text(false));
-            if (d.sanity()) {
-                List<String> sanity = report.scenarios().stream()
-                        .filter(s -> s.clauses().stream().anyMatch(c -> SANITY.contains("@" + c + " ")
-                                || SANITY.endsWith("@" + c)))
-                        .filter(s -> s.outcome() != Outcome.OK)
-                        .map(ScenarioResult::location).toList();
-                assertEquals(List.of(), sanity, "sanity scenarios that did not pass");
-            }
-        }));
     }
 }
