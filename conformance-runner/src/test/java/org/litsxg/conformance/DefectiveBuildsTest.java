@@ -28,7 +28,7 @@ import org.litsxg.conformance.support.KitSettings;
  * (LITSXG_DEFECT), the scenarios of the clauses that switch breaks, plus a sanity subset the
  * switch does not touch, must fail on exactly the broken clauses and nowhere else.
  */
-class DefectiveBuildsTest {
+public class DefectiveBuildsTest {
 
     /** Scenarios no defect below touches, run with every defect as a control. */
     private static final String SANITY = "@ROUTE-3 or @AUTH-3 or @QUEUE-1";
@@ -69,14 +69,17 @@ class DefectiveBuildsTest {
 
     @BeforeAll
     static void findBuild() {
-        String p = System.getProperty("litsxg.python.build",
-                "src/test/resources/builds/python/litsxg.py");
-        script = Path.of(p).toAbsolutePath();
+        script = script();
         Assumptions.assumeTrue(Files.isRegularFile(script), "no Python build at " + script);
     }
 
+    /** The Python build's script, absolute. */
+    static Path script() {
+        return Path.of(System.getProperty("litsxg.python.build", "src/test/resources/builds/python/litsxg.py")).toAbsolutePath();
+    }
+
     /** The command template of the Python build, with {@code defect} switched on (or none). */
-    static String template(String defect) {
+    public static String template(String defect) {
         String flags = "--bind {bind} --port {port} --data-dir {data_dir} --max-queued {max_queued}"
                 + " --max-connections {max_connections} --auth-timeout {auth_timeout}"
                 + " --max-pending-bytes {max_pending_bytes} --log-level {log_level}"
@@ -84,7 +87,7 @@ class DefectiveBuildsTest {
                 // (KitSettings): SEC-2 registers two thousand names. Not 1000, so that STORE-6's
                 // row rewritten with 1000 iterations still differs from what the build writes.
                 + " --pbkdf2-iterations 2000";
-        String py = "python3 '" + script + "' " + flags;
+        String py = "python3 '" + script() + "' " + flags;
         return defect == null ? py : "env LITSXG_DEFECT=" + defect + " " + py;
     }
 
