@@ -152,7 +152,29 @@ public final class MatrixDiff {
         return cap(out);
     }
 
-    private static List<String> cap(List<String> lines) {
+    /**
+     * Runs of three or more lines that differ only in their numbers (a bystander's numbered
+     * probes, repeated PINGs: how many fit in a scenario is timing) shown as the first, a count,
+     * and the last; then at most {@link #MAX_LINES}.
+     */
+    private static List<String> cap(List<String> all) {
+        List<String> lines = new ArrayList<>();
+        int i = 0;
+        while (i < all.size()) {
+            String shape = all.get(i).replaceAll("[0-9]+", "#");
+            int j = i + 1;
+            while (j < all.size() && all.get(j).replaceAll("[0-9]+", "#").equals(shape)) {
+                j++;
+            }
+            if (j - i >= 3) {
+                lines.add(all.get(i));
+                lines.add("  ... " + (j - i - 2) + " more lines like it ...");
+                lines.add(all.get(j - 1));
+            } else {
+                lines.addAll(all.subList(i, j));
+            }
+            i = j;
+        }
         if (lines.size() <= MAX_LINES) {
             return lines;
         }
