@@ -134,7 +134,7 @@ public final class MatrixCommand implements Callable<Integer> {
         out.println();
         for (Column c : columns) {
             out.printf(Locale.ROOT, "  %-16s %s%n", c.name(), c.notRun() != null ? "NOT RUN: " + c.notRun() : c.summary());
-            if (c != columns.get(0) && c.notRun() == null) {
+            if (c != columns.get(0) && c.notRun() == null && columns.get(0).notRun() == null) {
                 out.printf(Locale.ROOT, "  %-16s behaviour vs %s: %s%n", "", columns.get(0).name(), diff.countsLine(c.name()));
             }
         }

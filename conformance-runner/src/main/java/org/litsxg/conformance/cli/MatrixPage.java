@@ -167,6 +167,11 @@ final class MatrixPage {
                 .append("(times, ports, paths and interleaving dropped): <b>same</b>, or the lines that differ ")
                 .append("(<code>-</code> ").append(esc(diff.reference())).append(" only, <code>+</code> the build only). ")
                 .append("Conformant builds may differ here, for example in free text after a reply word (WIRE-11).</p>\n");
+        MatrixCommand.Column reference = columns.get(0);
+        if (reference.notRun() != null) {
+            h.append("<p id=\"no-reference\">").append(esc(reference.name())).append(" did not run (")
+                    .append(esc(reference.notRun())).append("): nothing to compare with.</p>\n");
+        }
         for (MatrixCommand.Column c : compared) {
             if (c.notRun() == null) {
                 h.append("<p class=\"counts\" data-build=\"").append(esc(c.name())).append("\"><b>").append(esc(c.name()))
