@@ -218,6 +218,31 @@ def resolve_bind(value):
     return family, sockaddr[0]
 
 
+# Conformant variants, NOT defects: LITSXG_VARIANT (comma-separated) switches on a behaviour the
+# spec allows but the reference does not show, so that `litsxg conformance matrix` can show two
+# conformant builds that differ. free-text: every OK/ERR reply carries free text after its word
+# or code, one space apart (WIRE-11 MAY).
+KNOWN_VARIANTS = {"free-text"}
+FREE_TEXT = "(free text of the litsxg.py variant)"
+VARIANTS = frozenset()
+
+
+def parse_variants():
+    raw = os.environ.get("LITSXG_VARIANT", "")
+    names = {v.strip() for v in raw.split(",") if v.strip()}
+    unknown = sorted(names - KNOWN_VARIANTS)
+    if unknown:
+        raise UsageError("unknown LITSXG_VARIANT %s" % ",".join(unknown))
+    return frozenset(names)
+
+
+def reply_text(line):
+    """A reply line as sent: with free text after the word or code under the free-text variant."""
+    if "free-text" in VARIANTS and (line.startswith("OK ") or line.startswith("ERR ")):
+        return line + " " + FREE_TEXT
+    return line
+
+
 def parse_defects():
     raw = os.environ.get("LITSXG_DEFECT", "")
     names = {d.strip() for d in raw.split(",") if d.strip()}
@@ -447,7 +472,7 @@ class Conn:
             self.outbuf += self.backlog.popleft()[0]
         self.backlog_bytes = self.initial_bytes = 0
         if final_line is not None:
-            self.outbuf += (final_line + "\n").encode()
+            self.outbuf += (reply_text(final_line) + "\n").encode()
         self.close_timer = self.loop.call_later(CLOSE_FLUSH_SECONDS, self.finish_close)
         self.set_reading(not self.eof)
         self.flush()
@@ -766,7 +791,7 @@ class Conn:
     def send_line(self, s):
         if self.state != OPEN:
             return
-        self.outbuf += (s + "\n").encode()
+        self.outbuf += (reply_text(s) + "\n").encode()
         self.flush()
 
     def flush(self):
@@ -1018,6 +1043,8 @@ def main(argv):
     try:
         cfg = parse_args(argv)
         defects = parse_defects()
+        global VARIANTS
+        VARIANTS = parse_variants()
     except UsageError as e:
         sys.stderr.write("litsxg: %s\n" % e)
         sys.stderr.flush()

@@ -20,7 +20,7 @@ import org.litsxg.conformance.support.KitSettings;
  * correct, it must come out conformant on the whole suite. Its planted defects (LITSXG_DEFECT)
  * are run per clause by {@link DefectCatalogueIT}.
  */
-class DefectiveBuildsTest {
+public class DefectiveBuildsTest {
 
     /** The kit's Python build (a test resource; the pom passes its path). */
     static final Path SCRIPT = Path.of(System.getProperty("litsxg.python.build",
@@ -32,7 +32,7 @@ class DefectiveBuildsTest {
     }
 
     /** The command template of the Python build, with {@code defect} switched on (or none). */
-    static String template(String defect) {
+    public static String template(String defect) {
         String flags = "--bind {bind} --port {port} --data-dir {data_dir} --max-queued {max_queued}"
                 + " --max-connections {max_connections} --auth-timeout {auth_timeout}"
                 + " --max-pending-bytes {max_pending_bytes} --log-level {log_level}"

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
  * be started at all.
  */
 @Command(name = "litsxg conformance", mixinStandardHelpOptions = true, versionProvider = ConformanceCommand.Version.class,
-        subcommands = VerifyUpgradeCommand.class,
+        subcommands = {VerifyUpgradeCommand.class, MatrixCommand.class},
         sortOptions = false, usageHelpWidth = 100,
         description = {"Certify a Litsxg build against the spec's clauses.",
             "The build is started from a command template for each scenario, in a fresh data directory on a free port.",
@@ -117,7 +117,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         ClauseCatalog catalog = ClauseCatalog.bundled();
         org.litsxg.conformance.support.RemoteTarget remote = remote();
         // External mode without --server starts no build: its @process scenarios are NOT RUN.
-        String template = server != null ? server : remote != null ? null : referenceTemplate();
+        String template = server != null ? server : remote != null ? null : referenceTemplate(spec.commandLine());
         CommandTemplate parsed = null;
         if (template != null) {
             try {
@@ -231,14 +231,14 @@ public final class ConformanceCommand implements Callable<Integer> {
     }
 
     /** The bundled reference server, from the launcher's property or next to this jar in the repository. */
-    private String referenceTemplate() {
+    static String referenceTemplate(CommandLine cl) {
         String jar = System.getProperty(KitSettings.REFERENCE_JAR);
         if (jar == null) {
             Path here = Path.of(ConformanceCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath());
             jar = here.getParent().resolve("../../src/target/litsxg.jar").normalize().toString();
         }
         if (!Files.isRegularFile(Path.of(jar))) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(cl,
                     "no --server given and the reference server jar is missing: " + jar + " (build it: mvn -DskipTests package)");
         }
         String cds = System.getProperty(KitSettings.REFERENCE_CDS);
@@ -284,7 +284,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         return n > 0 ? CONFORMANT : USAGE;
     }
 
-    private String summaryLine(OutcomeReport report, Baseline.Verdict verdict, boolean conformant, double seconds) {
+    static String summaryLine(OutcomeReport report, Baseline.Verdict verdict, boolean conformant, double seconds) {
         long selected = report.clauses().size();
         long passed = report.count(Outcome.OK) + report.count(Outcome.INFORMATIONAL);
         StringBuilder s = new StringBuilder();
@@ -360,7 +360,7 @@ public final class ConformanceCommand implements Callable<Integer> {
         Files.writeString(dir.resolve("index.json"), Json.write(index));
     }
 
-    private static Map<String, String> placeholderNames(CommandTemplate t) {
+    static Map<String, String> placeholderNames(CommandTemplate t) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String p : CommandTemplate.KNOWN_PLACEHOLDERS) {
             m.put(p, "{" + p + "}");
