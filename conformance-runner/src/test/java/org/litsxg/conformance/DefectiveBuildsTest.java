@@ -63,7 +63,23 @@ class DefectiveBuildsTest {
             // the upgrade starts from the correct build (litsxg.previous-server).
             new Defect("migrate-schema", "@UPG-2", true, Set.of("UPG-2"), true),
             new Defect("log-file", "@LOG-2 or @STORE-9", true, Set.of("LOG-2", "FINAL-8", "STORE-9")),
-            new Defect("exit-nonzero-on-term", "@PROC-13", true, Set.of("PROC-13")));
+            new Defect("exit-nonzero-on-term", "@PROC-13", true, Set.of("PROC-13")),
+            // Spec 1.1 decisions (issue 16). A text after PONG breaks every PING barrier, and a
+            // slow stop slows every scenario's clean-up: no sanity subset for those two.
+            new Defect("flags-last-wins", "@PROC-19", true, Set.of("PROC-19", "PROC-10")),
+            new Defect("lenient-numbers", "@PROC-20", true, Set.of("PROC-20", "PROC-10")),
+            new Defect("bind-unresolved-is-usage", "@PROC-21", true, Set.of("PROC-21", "PROC-24")),
+            new Defect("slow-stop", "@PROC-22", false, Set.of("PROC-22")),
+            new Defect("pong-free-text", "@WIRE-18", false, Set.of("WIRE-18")),
+            new Defect("close-without-drain", "@WIRE-19", true, Set.of("WIRE-19")),
+            new Defect("split-on-whitespace", "@CMD-15", true, Set.of("CMD-15")),
+            new Defect("line-limit-off-by-one", "@LIMIT-11", true, Set.of("LIMIT-11", "WIRE-16")),
+            // The name stays connected after QUIT: QUEUE-1's registration (AUTH, QUIT) shows it too.
+            new Defect("offline-late", "@ROUTE-10", false, Set.of("ROUTE-10")),
+            new Defect("eof-skips-flush", "@QUEUE-7", true, Set.of("QUEUE-7", "WIRE-16")),
+            new Defect("flush-counts-pending", "@QUEUE-9", true, Set.of("QUEUE-9")),
+            new Defect("queue-limit-global", "@QUEUE-8", true, Set.of("QUEUE-8")),
+            new Defect("log-per-message", "@LOG-10", true, Set.of("LOG-10")));
 
     private static Path script;
 
