@@ -234,3 +234,16 @@ Feature: STORE — persistence and the identity store
       When the server is stopped, the copy is put back and the server is started again
       Then alice can authenticate with her secret
       And bob can register again with another secret
+
+  Rule: STORE-17 (IMPLEMENTATION-DEPENDENT) a foreign or unreadable identities.db: build adopts, refuses or fails the AUTH
+    "What a build does with an `identities.db` it did not write and no predecessor of it wrote
+    (a foreign SQLite database, an empty file, rows whose algorithm or encoding it does not
+    know) is implementation-dependent: it may adopt the file, refuse to start (exit 3, PROC-11),
+    or answer `ERR auth-failed` for a row it cannot verify. No documented operation puts such a
+    file in place (seed 001 §Scope enforcement); a build always reads its own rows and those of
+    the builds it upgrades (UPG-5)."
+
+    @STORE-17 @informational @process
+    Scenario: The kit records what the build does with an empty identities.db it did not write
+      When the server is started on a data directory whose identities.db is an empty file
+      Then the kit records whether the server started and registered a new name

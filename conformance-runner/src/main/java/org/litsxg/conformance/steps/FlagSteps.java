@@ -78,6 +78,39 @@ public final class FlagSteps {
         ctx.launch(s, List.of());
     }
 
+    @When("the server is started on a data directory whose identities.db is an empty file")
+    public void startedOnEmptyDatabaseFile() {
+        ServerInstance s = ctx.server();
+        try {
+            Files.createDirectories(s.dataDir());
+            Files.write(s.dataDir().resolve("identities.db"), new byte[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ctx.launch(s, List.of());
+    }
+
+    /** STORE-17: whatever the build does is recorded, never judged. */
+    @Then("the kit records whether the server started and registered a new name")
+    public void recordStartAndRegistration() {
+        ServerInstance s = ctx.server();
+        ServerProcess p = s.current();
+        Optional<String> ready = p.stdout().awaitLine(l -> l.startsWith(ServerSteps.READY),
+                ctx.settings().startupTimeout(), () -> !p.isAlive());
+        if (ready.isEmpty()) {
+            Optional<Integer> status = p.awaitExit(ctx.settings().stopTimeout());
+            ctx.observe("the build did not start: " + status.map(st -> "exit status " + st).orElse("no ready line")
+                    + "; stderr: " + p.stderr().lines());
+            return;
+        }
+        String rest = ready.get().substring(ServerSteps.READY.length());
+        s.port(Integer.parseInt(rest.substring(rest.lastIndexOf(':') + 1)));
+        org.litsxg.conformance.support.WireClient c = ctx.connect("alice");
+        ctx.sendLine(c, "AUTH alice " + ctx.secret("alice"));
+        org.litsxg.conformance.support.Received r = c.nextReply(ctx.settings().replyTimeout());
+        ctx.observe("the build started on the empty file; AUTH of a new name got " + r);
+    }
+
     @Then("the server has exited with status {int} within {int} seconds of the signal")
     public void exitedWithin(int expected, int seconds) {
         ServerProcess p = ctx.server().current();
