@@ -111,6 +111,20 @@ public final class FlagSteps {
         ctx.observe("the build started on the empty file; AUTH of a new name got " + r);
     }
 
+    /** PROC-9: a build that cannot start has exited within 5 s (× timescale) of its launch. */
+    @Then("the server exits with status {int} within {int} seconds of its launch")
+    public void exitsWithinOfLaunch(int expected, int seconds) {
+        ServerProcess p = ctx.server().current();
+        Duration bound = ctx.scaled(Duration.ofSeconds(seconds));
+        // The launch was the step before: waiting the whole bound from here is a little lenient,
+        // never strict.
+        Optional<Integer> status = p.awaitExit(bound);
+        ctx.check(status.isPresent() && status.get() == expected,
+                "exit status " + expected + " within " + bound.toMillis() + " ms of the launch",
+                status.map(st -> "exit status " + st).orElse("still running after " + bound.toMillis() + " ms")
+                        + "; stderr: " + p.stderr().lines());
+    }
+
     @Then("the server has exited with status {int} within {int} seconds of the signal")
     public void exitedWithin(int expected, int seconds) {
         ServerProcess p = ctx.server().current();
