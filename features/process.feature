@@ -240,7 +240,9 @@ Feature: PROC — the process contract
     "Flags are given as `--flag value` or `--flag=value`, with the names this spec gives,
     case-sensitive; there are no short forms. A flag given twice, an argument that is not a flag
     (a positional argument), an empty value, and a missing value (the flag is the last argument,
-    or the next argument begins with `--`) are bad usage: exit status 2 (PROC-10)."
+    or the next argument is one of the build's own flags, as in `--data-dir --port 7667`) are
+    bad usage: exit status 2 (PROC-10). Any other next argument is the value, even one beginning
+    with `-`; `--flag=value` takes its value as written."
 
     @PROC-19 @must @process
     Scenario: A flag written as --flag=value is accepted

@@ -175,7 +175,8 @@ def parse_args(argv, defects=frozenset()):
             name = arg[2:]
             if name not in DEFAULTS:
                 raise UsageError("unknown option %s" % arg)
-            if i + 1 >= len(argv) or argv[i + 1].startswith("--"):
+            nxt = argv[i + 1] if i + 1 < len(argv) else None
+            if nxt is None or nxt[2:].split("=", 1)[0] in DEFAULTS and nxt.startswith("--"):
                 raise UsageError("option --%s needs a value" % name)
             value = argv[i + 1]
             i += 2
