@@ -265,12 +265,12 @@ Feature: PROC — the process contract
   Rule: PROC-20 (MUST) numeric flag forms and ranges; out of range exits 2
     "Numeric flag values are decimal integers written with ASCII digits only (leading zeros
     allowed; no sign, fraction, exponent or space). `--port` accepts 0 to 65535; `--max-queued`,
-    `--max-connections` and `--auth-timeout` (whole seconds) accept 1 to 2147483647;
-    `--max-pending-bytes` accepts 8192 (room for the longest `MSG` line, twice over) to
-    2147483647. Any other value is out of range or malformed: exit status 2 (PROC-10).
-    (`--max-queued 0` would make the server buffer nothing, against QUEUE-1.) Whether a build
-    accepts larger values of the last four is implementation-dependent: no operator sets a limit
-    beyond two billion."
+    `--max-connections` and `--auth-timeout` (whole seconds), in a build that offers them
+    (PROC-3), accept 1 to 2147483647; `--max-pending-bytes` accepts 8192 (room for the longest
+    `MSG` line, twice over) to 2147483647. A value not so written, below its range, or a port
+    above 65535 is bad usage: exit status 2 (PROC-10). (`--max-queued 0` would make the server
+    buffer nothing, against QUEUE-1.) Whether a build accepts values above 2147483647 for the
+    other four flags is implementation-dependent: no operator sets a limit beyond two billion."
 
     @PROC-20 @PROC-10 @must @process
     Scenario Outline: A numeric flag value that is signed, fractional or out of range exits with status 2: <flag> <value>
