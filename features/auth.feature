@@ -15,8 +15,9 @@ Feature: AUTH — authentication and registration
       And alice is authenticated as alice
 
   Rule: AUTH-2 (MUST) concurrent first use: exactly one registration
-    "When several connections `AUTH` the same unknown name at the same time, exactly one of them
-    registers it; every other is handled as an `AUTH` of a known name (AUTH-3, AUTH-4)."
+    "When several connections `AUTH` the same unknown name concurrently — each sent before any
+    of them was answered, however close together they arrive — exactly one of them registers it;
+    every other is handled as an `AUTH` of a known name (AUTH-3, AUTH-4)."
 
     @AUTH-2 @must
     Scenario: Simultaneous first uses of one name with one secret register it exactly once
@@ -197,8 +198,9 @@ Feature: AUTH — authentication and registration
 
   Rule: AUTH-13 (MUST NOT) no administrator role; all identities equal
     "All identities are equal: there is no administrator identity or role, and no name can do
-    anything another name cannot (the seed makes no distinction between administrator and
-    operator roles)."
+    anything another name cannot. (Operators administer the server from its host, never through
+    an identity: seed 001 has no identity-management interface and no control plane, OPS-1,
+    OPS-2, STORE-14.)"
 
     @AUTH-13 @must
     Scenario: No identity has administrator powers, whatever its name or order of registration

@@ -286,3 +286,21 @@ Feature: CMD — command parsing
       Given alice is online
       When alice quits
       Then alice receives "OK bye" and is disconnected
+
+  Rule: CMD-15 (MUST) command word compared byte for byte, ends at the first space; TAB and BOM are part of it
+    "The command word is compared byte for byte and ends only at the first space (0x20): a TAB
+    or any other byte is part of the word, so `PING\t` and `AUTH\talice\tsecret123` are `ERR
+    unknown-command`; a leading U+FEFF (a byte order mark, bytes `EF BB BF`) is not stripped, so
+    a line starting with it has an unknown command word."
+
+    @CMD-15 @must
+    Scenario: The command word ends only at the first space; TAB and a byte order mark belong to it
+      Given the server is running
+      When each of these lines is sent on a new connection:
+        | line                          | reply               |
+        | PING\t                        | ERR unknown-command |
+        | QUIT\t                        | ERR unknown-command |
+        | AUTH\talice\tsecret-123       | ERR unknown-command |
+        | \u{FEFF}PING                  | ERR unknown-command |
+        | PING                          | PONG                |
+      Then each line gets the reply shown beside it

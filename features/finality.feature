@@ -172,7 +172,8 @@ Feature: FINAL — design finality
 
   Rule: FINAL-8 (MUST NOT) does exactly what is documented, nothing more
     "The tool does exactly what is documented, and nothing more: a build MUST NOT offer any
-    command, reply, listener, file or behaviour this spec does not describe."
+    command word, reply, server-initiated line, listening socket, file in its data or working
+    directory, or line on stdout that this spec does not describe."
 
     @FINAL-8 @WIRE-10 @must
     Scenario: A whole session uses no reply the spec does not describe

@@ -66,7 +66,10 @@ Feature: LIMIT — limits and backpressure
   Rule: LIMIT-4 (MUST) pending output over --max-pending-bytes (1 MiB): drop connection at once
     "When the output waiting for one connection, beyond what the operating system has taken,
     exceeds `--max-pending-bytes` (default 1048576), the server discards that output and closes
-    the connection at once, so its memory cannot grow without bound."
+    the connection at once — within 5 s of the output passing the bound — so its memory cannot
+    grow without bound: it never holds more than `--max-pending-bytes` plus one line (4127
+    bytes) of output for a connection beyond what the operating system has taken, the flush of
+    QUEUE-9 aside."
 
     @LIMIT-4 @must @process
     Scenario: A connection whose pending output exceeds the limit is dropped
@@ -79,7 +82,8 @@ Feature: LIMIT — limits and backpressure
   Rule: LIMIT-5 (MUST) pipelining client is slowed by backpressure, not dropped
     "A client that pipelines commands without reading the replies is slowed, not dropped: with
     the default `--max-pending-bytes`, the server stops reading from a connection while that
-    connection's own pending output is large, and every reply arrives once the client reads."
+    connection's own pending output is above the threshold of LIMIT-10 (below
+    `--max-pending-bytes`), and every reply arrives once the client reads."
 
     @LIMIT-5 @must
     Scenario: A client that pipelines without reading is slowed down, not dropped
@@ -115,8 +119,12 @@ Feature: LIMIT — limits and backpressure
 
   Rule: LIMIT-8 (IMPLEMENTATION-DEPENDENT) reply to the SEND that triggers a slow-consumer drop
     "The reply to the `SEND` whose `MSG` pushes a connection's pending output past
-    `--max-pending-bytes` is implementation-dependent: `OK delivered` or `OK queued`. (Gap in
-    the brief; left open here.)"
+    `--max-pending-bytes` is implementation-dependent: `OK delivered` (the `MSG` is then lost
+    with the dropped output, LIMIT-7), or `OK queued` (the recipient is offline from that
+    instant, LIMIT-9), or `ERR queue-full` if its queue is full. Each reply truthfully reports
+    what the server did with the message (QUEUE-6), and a sender cannot tell a message lost
+    after `OK delivered` from one its recipient never read, so neither an operator nor a user
+    can depend on the choice."
 
     @LIMIT-8 @informational @process
     Scenario: The kit records the replies around the slow-consumer drop
@@ -139,11 +147,44 @@ Feature: LIMIT — limits and backpressure
       Then alice's next message to bob is answered "OK queued"
 
   Rule: LIMIT-10 (IMPLEMENTATION-DEPENDENT) backpressure threshold (reference: 64 KiB)
-    "The backpressure threshold of LIMIT-5 is implementation-dependent. The reference server
-    stops reading from a connection while that connection's own pending output exceeds 64 KiB."
+    "The backpressure threshold of LIMIT-5 is implementation-dependent, as long as LIMIT-5 holds
+    at the default `--max-pending-bytes`. The reference server stops reading from a connection
+    while that connection's own pending output exceeds 64 KiB. A client sees only the speed at
+    which its replies arrive, which Tor's latency dominates."
 
     @LIMIT-10 @informational
     Scenario: The kit records how much a non-reading client could pipeline before the server stopped reading
       Given alice is online with small socket buffers and has stopped reading
       When alice sends 1000000 PING lines without reading the replies
       Then the kit records how much alice could send before the server stopped reading
+
+  Rule: LIMIT-11 (MUST) too-long line detected at 4097 bytes without waiting for LF or end of stream
+    "A line is too long (LIMIT-2) as soon as the server has received more than 4096 bytes of it
+    that cannot still be followed by its terminator: 4097 bytes not ending in CR, or 4098 bytes.
+    The server then answers `ERR line-too-long` and closes without waiting for an LF or the end
+    of the stream. At end of stream, an unterminated remainder that could still have been a
+    legal line is discarded without a reply (WIRE-16)."
+
+    @LIMIT-11 @must
+    Scenario: 4097 bytes without a line end are too long at once, without waiting for more
+      Given alice is connected
+      When alice sends the raw bytes "<4097 × x>"
+      Then alice receives "ERR line-too-long" and is disconnected
+
+    @LIMIT-11 @must
+    Scenario: 4096 bytes and a CR may still become a legal line, and do when the LF follows
+      Given alice is online
+      When alice sends the raw bytes "SEND bob <4087 × x>\r"
+      Then nothing arrives at alice
+      When alice sends the raw bytes "\n"
+      Then alice receives "ERR unknown-recipient"
+      And alice is still connected
+
+    @LIMIT-11 @WIRE-16 @must
+    Scenario: Too long at end of stream is still too long; a shorter unterminated rest is dropped silently
+      Given alice is connected
+      And bob is connected
+      When alice half-closes the connection after sending the raw bytes "<4097 × x>"
+      And bob half-closes the connection after sending the raw bytes "PING\n<4096 × x>"
+      Then alice receives "ERR line-too-long" and is disconnected
+      And bob receives "PONG" and is disconnected

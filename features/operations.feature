@@ -100,8 +100,10 @@ Feature: OPS — operation
 
   Rule: OPS-12 (IMPLEMENTATION-DEPENDENT) undocumented operations unsupported
     "Undocumented operations are unsupported: what a build does under an operation this spec
-    does not describe (for example SIGHUP, editing `identities.db` while the server runs) is
-    implementation-dependent and only observed informationally."
+    does not describe (for example SIGHUP, editing `identities.db` while the server runs, an
+    external process holding the database locked) is implementation-dependent and only observed
+    informationally. Seed 001 §Scope enforcement makes these operations unsupported, so an
+    operator following the manual never meets the difference."
 
     @OPS-12 @informational @process
     Scenario: The kit records what the build does on SIGHUP

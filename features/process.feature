@@ -75,7 +75,8 @@ Feature: PROC — the process contract
 
   Rule: PROC-7 (MUST) startup immediate; waits for nothing external
     "Startup is immediate: the server waits for no external event (Tor, network, a client,
-    input) before the ready line."
+    input) before the ready line, and on an empty data directory prints it within 5 s of being
+    launched."
 
     @PROC-7 @must @process
     Scenario: The ready line comes without any client, input or network event
@@ -107,7 +108,7 @@ Feature: PROC — the process contract
 
   Rule: PROC-9 (MUST) cannot start: no ready line, one stderr line, non-zero exit at once
     "A server that cannot start prints no ready line, writes exactly one line on stderr, and
-    exits with a non-zero status at once."
+    exits with a non-zero status at once: within 5 s of being launched."
 
     @PROC-9 @must @process
     Scenario Outline: A server that cannot start prints no ready line, one stderr line, and exits at once: <why>
@@ -155,9 +156,13 @@ Feature: PROC — the process contract
         | with an identities.db that is not a SQLite database    |
 
   Rule: PROC-12 (MUST) exclusive data-dir lock; second instance exits 3 naming the dir
-    "A running instance holds an exclusive lock on its data directory (the reference server: an
-    OS file lock on the empty file `litsxg.lock`); a second instance on the same data directory
-    exits with status 3 and one stderr line naming the directory."
+    "A running instance holds an exclusive lock on its data directory, which the operating
+    system releases when the process ends in any way (PROC-17); a second instance of the same
+    build on the same data directory exits with status 3 and one stderr line naming the
+    directory. The lock's mechanism and file name are implementation-dependent (STORE-9); the
+    reference server takes an OS file lock on the empty file `litsxg.lock`. Whether two
+    different builds exclude each other on one directory is implementation-dependent too: the
+    documented upgrade stops the old build before the new one starts (UPG-1)."
 
     @PROC-12 @must @process
     Scenario: A second instance on a locked data directory exits 3 with one line naming it
@@ -230,3 +235,123 @@ Feature: PROC — the process contract
       When the server is started with operator commands on its standard input
       Then the process the kit started is still running after a quiet period
       And the server still runs and serves
+
+  Rule: PROC-19 (MUST) flag syntax: --flag value or --flag=value; repeats, positionals, missing values exit 2
+    "Flags are given as `--flag value` or `--flag=value`, with the names this spec gives,
+    case-sensitive; there are no short forms. A flag given twice, an argument that is not a flag
+    (a positional argument), an empty value, and a missing value (the flag is the last argument,
+    or the next argument is one of the build's own flags, as in `--data-dir --port 7667`) are
+    bad usage: exit status 2 (PROC-10). Any other next argument is the value, even one beginning
+    with `-`; `--flag=value` takes its value as written."
+
+    @PROC-19 @must @process
+    Scenario: A flag written as --flag=value is accepted
+      When the server is started with its port flag written as --flag=value
+      Then the server serves on the port its ready line names
+
+    @PROC-19 @PROC-10 @must @process
+    Scenario Outline: Bad usage of a flag exits with status 2: <why>
+      When the server is started <why>
+      Then the server exits with status 2 within 5 seconds of its launch
+      And the server printed no ready line
+
+      Examples:
+        | why                                                  |
+        | with its port flag given twice                       |
+        | with its data_dir flag given twice                   |
+        | with its max_queued flag last and without a value    |
+        | with the extra argument "serve-everything"           |
+
+  Rule: PROC-20 (MUST) numeric flag forms and ranges; out of range exits 2
+    "Numeric flag values are decimal integers written with ASCII digits only (leading zeros
+    allowed; no sign, fraction, exponent or space). `--port` accepts 0 to 65535; `--max-queued`,
+    `--max-connections` and `--auth-timeout` (whole seconds), in a build that offers them
+    (PROC-3), accept 1 to 2147483647; `--max-pending-bytes` accepts 8192 (room for the longest
+    `MSG` line, twice over) to 2147483647. A value not so written, below its range, or a port
+    above 65535 is bad usage: exit status 2 (PROC-10). (`--max-queued 0` would make the server
+    buffer nothing, against QUEUE-1.) Whether a build accepts values above 2147483647 for the
+    other four flags is implementation-dependent: no operator sets a limit beyond two billion."
+
+    @PROC-20 @PROC-10 @must @process
+    Scenario Outline: A numeric flag value that is signed, fractional or out of range exits with status 2: <flag> <value>
+      When the server is started with <flag> set to "<value>"
+      Then the server exits with status 2 within 5 seconds of its launch
+
+      Examples:
+        | flag              | value      |
+        | port              | +7667      |
+        | max_queued        | 0          |
+        | max_connections   | 0          |
+        | auth_timeout      | 1.5        |
+        | max_pending_bytes | 8191       |
+
+    @PROC-20 @must @process
+    Scenario Outline: The ends of each range are accepted: <flag> <value>
+      When the server is started with <flag> set to "<value>"
+      Then the server serves on the port its ready line names
+
+      Examples:
+        | flag              | value      |
+        | max_queued        | 1          |
+        | auth_timeout      | 2147483647 |
+        | max_pending_bytes | 8192       |
+
+  Rule: PROC-21 (MUST) --bind takes IPv4, IPv6 (bracketed or not) or a host name; unresolvable exits 3
+    "`--bind` accepts an IPv4 address, an IPv6 address with or without brackets (`::1`,
+    `[::1]`), or a host name, which the system resolver turns into the address to bind
+    (`localhost`); the ready line names the address actually bound (PROC-8). A host name that
+    does not resolve, like an address that cannot be bound, means the server cannot start: exit
+    status 3 (PROC-11). Scoped IPv6 addresses (`fe80::1%eth0`) are implementation-dependent:
+    Tor's onion service forwards to a loopback address (WIRE-2, OPS-8)."
+
+    @PROC-21 @must @process
+    Scenario: --bind takes a host name the system resolves
+      When the server is started bound to "localhost"
+      Then the server serves on the port its ready line names
+
+    @PROC-21 @PROC-8 @must @process
+    Scenario: --bind takes an IPv6 address in brackets
+      When the server is started bound to "[::1]"
+      Then the ready line names the address "[::1]" and the port the server bound
+
+    @PROC-21 @PROC-24 @must @process
+    Scenario: A --bind name that does not resolve means the server cannot start: exit status 3
+      When the server is started with bind set to "no-such-host.invalid"
+      Then the server exits with status 3 within 5 seconds of its launch
+      And the server printed no ready line
+      And the server wrote exactly one line to stderr
+
+  Rule: PROC-22 (MUST) SIGTERM/SIGINT: exit 0 within 5 s once the port accepts
+    "From the moment its port accepts connections, the server exits with status 0 within 5 s of
+    SIGTERM or SIGINT (PROC-13)."
+
+    @PROC-22 @must @process
+    Scenario Outline: A server with connected clients exits 0 within 5 seconds of <signal>
+      Given alice and bob are online
+      When the server receives <signal>
+      Then the server has exited with status 0 within 5 seconds of the signal
+
+      Examples:
+        | signal  |
+        | SIGTERM |
+        | SIGINT  |
+
+  Rule: PROC-24 (MUST) the causes of not starting that exit 3
+    "A build exits with status 3 for each of these causes of not starting: the port cannot be
+    bound; the `--bind` name does not resolve (PROC-21); the data directory path exists and is
+    not a directory, cannot be created, or cannot be read and written; its lock is held
+    (PROC-12); `identities.db` cannot be opened or read as the build's database. Any other cause
+    of not starting that is not bad usage (PROC-10) gives a non-zero status (PROC-9)."
+
+    @PROC-24 @must @process
+    Scenario Outline: Each cause of not starting exits with status 3: <why>
+      When the server is started <why>
+      Then the server exits with status 3 within 5 seconds of its launch
+      And the server printed no ready line
+
+      Examples:
+        | why                                                    |
+        | on a port that is already in use                       |
+        | with a data directory that is a regular file           |
+        | with a data directory path below a regular file        |
+        | with an identities.db that is not a SQLite database    |

@@ -85,7 +85,7 @@ Feature: QUEUE — the offline queue
   Rule: QUEUE-6 (MAY) message loss possible; OK is no end-to-end delivery guarantee
     "Messages MAY be lost (queue-full, stop, failure, slow consumer): `OK delivered` and `OK
     queued` report what the server did with a message, not that the recipient's client has read
-    or will read it. Operators must assume message loss is possible."
+    or will read it. Message loss is possible and operators are told to assume it (OPS-11)."
 
     @QUEUE-6 @may @process
     Scenario: The kit records that a message answered OK queued was lost by a restart
@@ -94,3 +94,51 @@ Feature: QUEUE — the offline queue
       And alice has queued 1 message for bob
       When the server is restarted
       Then the kit records whether bob, once online again, receives the message queued before the restart
+
+  Rule: QUEUE-7 (MUST) AUTH answered after the client half-closed still flushes and empties the queue
+    "An `AUTH` answered after its client's end of stream (WIRE-16) takes full effect: if it
+    succeeds, the connection is authenticated, replaces any older session (AUTH-9), and receives
+    every message queued for the name after its `OK`, and these messages leave the queue
+    (QUEUE-4); the connection is then closed and the name goes offline (ROUTE-10)."
+
+    @QUEUE-7 @WIRE-16 @must
+    Scenario: An AUTH answered after the client's half-close still delivers the queue, which is then empty
+      Given bob is registered
+      And alice has queued 3 messages for bob
+      When bob authenticates and half-closes the connection at once
+      Then bob receives "OK authenticated"
+      And bob receives the 3 messages from alice in order
+      And bob is disconnected
+      And bob receives no message once he is online again
+
+  Rule: QUEUE-8 (MUST) queue limit per recipient; queued messages never expire
+    "The queue limit of QUEUE-2 is per recipient name. Queued messages do not expire: each stays
+    queued until it is flushed (QUEUE-3) or the server stops (QUEUE-5). A `SEND` refused with
+    `ERR queue-full` changes nothing in the queue."
+
+    @QUEUE-8 @must @process
+    Scenario: The queue limit counts per recipient: a full queue for one name refuses nothing for another
+      Given the server is configured with a queue limit of 2 messages
+      And bob and carol are registered
+      And alice has queued 2 messages for bob
+      When alice sends a message "for carol" to carol
+      Then alice receives "OK queued"
+      When alice sends a message "one too many" to bob
+      Then alice receives "ERR queue-full"
+
+  Rule: QUEUE-9 (MUST) queue flush not counted against max-pending-bytes; a slow reader gets every queued message
+    "The flush of QUEUE-3 does not count against `--max-pending-bytes` until its lines have been
+    handed to the operating system: a client that authenticates into a full queue (1000 messages
+    of up to 4126 bytes, about 4 MB, more than the default 1 MiB) and reads at its own pace
+    receives every queued message and is not dropped under LIMIT-4. The flush's memory is
+    already bounded by `--max-queued`. Live `MSG` lines and replies produced after the flush
+    count as usual."
+
+    @QUEUE-9 @must
+    Scenario: A queue flush of 4 MB reaches a client that reads slowly, and a live message after it too
+      Given dave is registered
+      And carol has queued 1000 messages of 4000 bytes for dave
+      When dave comes online with a small receive buffer and stops reading
+      And carol sends a message "still live" to dave
+      Then carol receives "OK delivered"
+      And once dave reads again, he receives the 1000 long messages from carol in order, then "MSG carol still live"

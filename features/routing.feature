@@ -89,7 +89,9 @@ Feature: ROUTE — sending and delivery
 
   Rule: ROUTE-8 (IMPLEMENTATION-DEPENDENT) self-send: MSG before or after OK delivered
     "For a message a connection sends to itself, the `MSG` comes before or after its `OK
-    delivered`; either order conforms."
+    delivered`; either order conforms. No client can be hurt by the choice: clients tell `MSG`
+    lines from replies by the first token (WIRE-12). The reference server writes the `MSG`
+    first."
 
     @ROUTE-8 @informational
     Scenario: The kit records whether a message to oneself arrives before or after its OK delivered
@@ -120,3 +122,18 @@ Feature: ROUTE — sending and delivery
         | the client closing it      |
         | a half-close of the client |
         | a line that is too long    |
+
+  Rule: ROUTE-10 (MUST) the moment a name goes offline, per way of ending
+    "The moment a name goes offline (ROUTE-9) is: when the server decides to close its
+    connection (after `OK bye`, the 3rd `ERR auth-failed`, or before a server-initiated `ERR`:
+    `session-replaced` excepted, as the name stays connected on the new connection), before that
+    last line has been written; at end of stream from the client, once the complete lines
+    received before it have been answered (WIRE-16); at a reset or a write error, when the
+    server observes it. A `SEND` to the name accepted after that moment is queued."
+
+    @ROUTE-10 @must
+    Scenario: A name is offline once the server has answered its QUIT, before the connection has closed
+      Given alice and bob are online
+      When alice quits
+      And bob sends a message to alice as soon as alice has read "OK bye"
+      Then bob receives "OK queued"

@@ -25,8 +25,11 @@ Feature: STORE — persistence and the identity store
       And alice's wrong secret is refused
 
   Rule: STORE-3 (MUST) identity durable before OK registered
-    "The identity is durably stored before `OK registered` is written: a server killed (SIGKILL)
-    right after that reply still knows the name after a restart."
+    "The identity is durably stored before `OK registered` is written: the write has reached
+    stable storage (for SQLite, a committed transaction with `synchronous=FULL`, or an
+    equivalent `fsync`), so that it survives the end of the process and of the operating system.
+    The kit checks the part it can see: a server killed (SIGKILL) right after that reply still
+    knows the name after a restart."
 
     @STORE-3 @must @process
     Scenario: The identity is durable before OK registered: a SIGKILL right after it loses nothing
@@ -46,7 +49,12 @@ Feature: STORE — persistence and the identity store
 
   Rule: STORE-5 (MUST) row stores salted PBKDF2-HMAC-SHA256 hash with its parameters
     "Each identity row holds a salted PBKDF2-HMAC-SHA256 hash of the secret together with the
-    parameters used (iterations, salt)."
+    parameters used (iterations, salt). How a row encodes them is implementation-dependent
+    (STORE-7): separate columns as in the reference schema, a PHC string
+    (`$pbkdf2-sha256$i=<iterations>$<salt>$<hash>`, salt and hash in standard or URL-safe
+    base64, with or without padding), Django's `pbkdf2_sha256$<iterations>$<salt>$<hash>`, or
+    the parameters as JSON in one column. The conformance kit reads these encodings; for a row
+    it cannot read it reports STORE-5 NOT RUN with the reason, never FAILED."
 
     @STORE-5 @must @process
     Scenario: A row holds a PBKDF2-HMAC-SHA256 hash of the secret with its salt and iteration count
@@ -78,13 +86,20 @@ Feature: STORE — persistence and the identity store
       Then alice can authenticate with her secret
       And alice's wrong secret is refused
 
-  Rule: STORE-7 (IMPLEMENTATION-DEPENDENT) schema (reference: identities table, user_version 1, WAL, FULL sync)
-    "The database schema inside `identities.db` is implementation-dependent. The reference
-    schema is table `identities(name TEXT PRIMARY KEY, algorithm TEXT NOT NULL, iterations
-    INTEGER NOT NULL, salt BLOB NOT NULL, hash BLOB NOT NULL, created_at INTEGER NOT NULL)` with
-    `PRAGMA user_version = 1`, WAL journal, synchronous=FULL, algorithm `PBKDF2-HMAC-SHA256`, a
-    16-byte random salt, a 32-byte derived key, 100000 iterations by default. Whatever schema a
-    build uses is frozen across its bug-fix upgrades (UPG-2)."
+  Rule: STORE-7 (IMPLEMENTATION-DEPENDENT) schema, encoding, timestamp unit and journal mode are the build's choice
+    "The database schema inside `identities.db`, the encoding of the hash parameters (STORE-5),
+    the unit of any timestamp, and the SQLite journal mode (DELETE, TRUNCATE, PERSIST, WAL, ...)
+    are implementation-dependent; a build may set its journal mode on every start, even on an
+    existing file (UPG-2 covers schema, `user_version` and rows, not the journal mode in the
+    file header). An operator does not notice: the seeds give identities no management interface
+    (STORE-14), the operator's documented operations on the file (delete it, delete a row, back
+    it up, STORE-12, STORE-13, STORE-15) work on every schema, and SQLite opens a file in any
+    journal mode. The reference schema is table `identities(name TEXT PRIMARY KEY, algorithm
+    TEXT NOT NULL, iterations INTEGER NOT NULL, salt BLOB NOT NULL, hash BLOB NOT NULL,
+    created_at INTEGER NOT NULL)` with `created_at` in Unix seconds, `PRAGMA user_version = 1`,
+    WAL journal, synchronous=FULL, algorithm `PBKDF2-HMAC-SHA256`, a 16-byte random salt, a
+    32-byte derived key, 100000 iterations by default. That a build keeps its schema across its
+    bug-fix upgrades is UPG-2."
 
     @STORE-7 @informational @process
     Scenario: The kit records the identity store's schema
@@ -104,9 +119,13 @@ Feature: STORE — persistence and the identity store
       When alice sends a message "delivered secret plans" to carol
       Then no file under the server's directories holds any message text, now or after a stop
 
-  Rule: STORE-9 (MUST) data dir holds only identities.db(-wal,-shm) and litsxg.lock
-    "The data directory holds only `identities.db`, SQLite's `identities.db-wal` and
-    `identities.db-shm`, and the lock file `litsxg.lock`."
+  Rule: STORE-9 (MUST) data dir holds only identities.db, its SQLite companions and one lock file
+    "The data directory holds only: `identities.db`; SQLite's own companion files of it, for
+    whatever journal mode the build uses (`identities.db-journal`, `identities.db-wal`,
+    `identities.db-shm`); and at most one lock file (PROC-12), of any name, that holds no
+    message text and no secret. The name of the lock file is implementation-dependent: an
+    operator never needs it (a lock is released when the process ends, PROC-17, and deleting the
+    data directory resets everything, STORE-12)."
 
     @STORE-9 @must @process
     Scenario: While serving, the data directory holds only the files the contract names
@@ -131,8 +150,11 @@ Feature: STORE — persistence and the identity store
       When the server is started
       Then the data directory has mode 0700
 
-  Rule: STORE-11 (MUST) identities.db mode 0600
-    "`identities.db` has mode 0600 (the owner's alone)."
+  Rule: STORE-11 (MUST) identities.db and files the server creates are 0600
+    "`identities.db`, when the server creates it, has mode 0600 (the owner's alone), and so have
+    the companion files and the lock file the server creates. Whether the server also restricts
+    the mode of an `identities.db` the operator put in place (a restored backup, STORE-15) is
+    implementation-dependent: the operator chose that file's mode."
 
     @STORE-11 @must @process
     Scenario: identities.db has mode 0600
@@ -143,7 +165,8 @@ Feature: STORE — persistence and the identity store
   Rule: STORE-12 (MUST) deleting the db discards identity continuity; names claimable again
     "Deleting `identities.db` (or the whole data directory) while the server is stopped resets
     the database and discards identity continuity: the next start creates an empty database and
-    every name can be claimed again, with any secret."
+    every name can be claimed again, with any secret. Leftover companion files of the deleted
+    database (a WAL or journal left by a killed instance) bring no identity back."
 
     @STORE-12 @must @process
     Scenario Outline: Deleting <what> frees every name
@@ -211,3 +234,16 @@ Feature: STORE — persistence and the identity store
       When the server is stopped, the copy is put back and the server is started again
       Then alice can authenticate with her secret
       And bob can register again with another secret
+
+  Rule: STORE-17 (IMPLEMENTATION-DEPENDENT) a foreign or unreadable identities.db: build adopts, refuses or fails the AUTH
+    "What a build does with an `identities.db` it did not write and no predecessor of it wrote
+    (a foreign SQLite database, an empty file, rows whose algorithm or encoding it does not
+    know) is implementation-dependent: it may adopt the file, refuse to start (exit 3, PROC-11),
+    or answer `ERR auth-failed` for a row it cannot verify. No documented operation puts such a
+    file in place (seed 001 §Scope enforcement); a build always reads its own rows and those of
+    the builds it upgrades (UPG-5)."
+
+    @STORE-17 @informational @process
+    Scenario: The kit records what the build does with an empty identities.db it did not write
+      When the server is started on a data directory whose identities.db is an empty file
+      Then the kit records whether the server started and registered a new name

@@ -3,10 +3,10 @@ Feature: UPG — upgrades and rollback
   The build upgraded from is litsxg.previous-server (default: the build under test itself, so
   that every build is at least checked against a restart of itself).
 
-  Rule: UPG-1 (MUST) upgrade = stop, replace binary, start
-    "An upgrade is: stop the server, replace the binary, start the server, restart clients as
-    needed. The new build, started on the data directory of the build it replaces, serves the
-    identities stored there. Upgrade behaviour not described here does not exist."
+  Rule: UPG-1 (MUST) the new build serves the identities of the old data directory
+    "The new build of an upgrade (UPG-13), started on the data directory of the build it
+    replaces, serves the identities stored there. Upgrade behaviour not described here does not
+    exist."
 
     @UPG-1 @must @process
     Scenario: The new build serves the identities stored by the old one

@@ -174,8 +174,10 @@ Feature: WIRE — transport, framing, encoding and replies
       And every reply alice received has a form the spec names
 
   Rule: WIRE-11 (MAY) free text may follow the reply word/code after one space
-    "After the word or code, a reply MAY carry free text separated from it by one space; clients
-    and the conformance kit look only at the first two tokens of a line."
+    "After the word of an `OK` reply or the code of an `ERR` reply, the reply MAY carry free
+    text separated from it by one space; clients and the conformance kit look only at the first
+    two tokens of such a line. `PONG` has neither word nor code and carries no free text
+    (WIRE-18)."
 
     @WIRE-11 @may
     Scenario: The kit records whether replies carry free text after the word or code
@@ -286,3 +288,37 @@ Feature: WIRE — transport, framing, encoding and replies
       When abcdefghijklmnopqrstuvwxyz012345 sends b a message making a line of exactly 4096 bytes
       Then abcdefghijklmnopqrstuvwxyz012345 receives "OK delivered"
       And b receives that message whole, in a MSG line of 4126 bytes
+
+  Rule: WIRE-18 (MUST) PING is answered exactly PONG, no free text
+    "The reply to `PING` is exactly the line `PONG`: nothing follows it on its line, so that a
+    liveness probe (OPS-4) may compare the whole line. (The brief lets free text follow "the
+    word or code", which `PONG` does not have.)"
+
+    @WIRE-18 @must
+    Scenario: PING is answered by the line PONG and nothing else, before and after authentication
+      Given alice is connected
+      When alice sends "PING"
+      Then the next line alice receives is exactly "PONG"
+      When alice authenticates
+      Then alice receives "OK registered"
+      When alice sends "PING"
+      Then the next line alice receives is exactly "PONG"
+
+  Rule: WIRE-19 (MUST) the last line before a server close reaches a reading client; no reset first
+    "The last line the server writes before it closes a connection on its own (`OK bye`, the 3rd
+    `ERR auth-failed`, or a server-initiated `ERR`) reaches a client that reads, even when that
+    client has sent further bytes the server will not read: the server does not reset the
+    connection before its output has been sent, and the client sees that line and then the end
+    of the stream."
+
+    @WIRE-19 @must
+    Scenario: OK bye reaches a client that sent forty thousand more lines after its QUIT, then the stream ends
+      Given alice is online
+      When alice sends QUIT followed by 40000 PING lines in one write
+      Then alice receives "OK bye" and then the end of the stream, not a reset
+
+    @WIRE-19 @must
+    Scenario: ERR line-too-long reaches a client that keeps sending, then the stream ends
+      Given alice is connected
+      When alice sends the raw bytes "<200000 × x>"
+      Then alice receives "ERR line-too-long" and then the end of the stream, not a reset

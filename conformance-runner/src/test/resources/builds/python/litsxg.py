@@ -66,12 +66,12 @@ DEFAULTS = {
     "log-level": "info",
     "pbkdf2-iterations": 100000,
 }
-INT_FLAGS = {  # name -> minimum value
+INT_FLAGS = {  # name -> minimum value (spec PROC-20; the longest MSG line must fit twice)
     "port": 0,
     "max-queued": 1,
     "max-connections": 1,
     "auth-timeout": 1,
-    "max-pending-bytes": 1,
+    "max-pending-bytes": 8192,
     "pbkdf2-iterations": 1,
 }
 LOG_LEVELS = {"error": 0, "warn": 1, "info": 2, "debug": 3}
@@ -82,6 +82,7 @@ KNOWN_DEFECTS = {
     "msg-reorder", "log-file", "exit-nonzero-on-term", "no-line-limit",
     "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
+KNOWN_DEFECTS |= {"flags-last-wins", "lenient-numbers", "bind-unresolved-is-usage", "slow-stop", "pong-free-text", "close-without-drain", "split-on-whitespace", "line-limit-off-by-one", "offline-late", "eof-skips-flush", "flush-counts-pending", "queue-limit-global", "log-per-message"}  # spec 1.1 decisions
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
@@ -151,11 +152,13 @@ class Log:
 # ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------
-def parse_args(argv):
-    """Returns the option dict; raises UsageError with a one-line message."""
+def parse_args(argv, defects=frozenset()):
+    """Returns the option dict; raises UsageError with a one-line message (exit 2), or
+    StartError when --bind does not resolve (exit 3, spec PROC-21)."""
     if argv and argv[0] == "server":
         argv = argv[1:]
     opts = dict(DEFAULTS)
+    seen = set()
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -172,13 +175,28 @@ def parse_args(argv):
             name = arg[2:]
             if name not in DEFAULTS:
                 raise UsageError("unknown option %s" % arg)
-            if i + 1 >= len(argv):
+            nxt = argv[i + 1] if i + 1 < len(argv) else None
+            if nxt is None or nxt[2:].split("=", 1)[0] in DEFAULTS and nxt.startswith("--"):
                 raise UsageError("option --%s needs a value" % name)
             value = argv[i + 1]
             i += 2
         if name not in DEFAULTS:
             raise UsageError("unknown option --%s" % name)
+        if name in seen and "flags-last-wins" not in defects:   # DEFECT: a repeated flag overrides
+            raise UsageError("option --%s given twice" % name)
+        seen.add(name)
+        if value == "":
+            raise UsageError("option --%s needs a non-empty value" % name)
         if name in INT_FLAGS:
+            if "lenient-numbers" in defects:      # DEFECT: int() takes signs and spaces; any minimum 0
+                try:
+                    n = int(value)
+                except ValueError:
+                    raise UsageError("option --%s needs a whole number, got %r" % (name, value))
+                if n < 0 or (name == "port" and n > 65535):
+                    raise UsageError("option --%s out of range: %s" % (name, value))
+                opts[name] = n
+                continue
             if not re.fullmatch(r"[0-9]{1,18}", value):
                 raise UsageError("option --%s needs a whole number, got %r" % (name, value))
             n = int(value)
@@ -195,11 +213,11 @@ def parse_args(argv):
             opts[name] = value
         else:
             opts[name] = value
-    opts["bind-addr"] = resolve_bind(opts["bind"])
+    opts["bind-addr"] = resolve_bind(opts["bind"], defects)
     return opts
 
 
-def resolve_bind(value):
+def resolve_bind(value, defects=frozenset()):
     host = value
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
@@ -211,9 +229,11 @@ def resolve_bind(value):
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as e:
-        raise UsageError("option --bind: cannot resolve %r" % value) from e
+        if "bind-unresolved-is-usage" in defects:   # DEFECT: an unresolvable name is bad usage
+            raise UsageError("option --bind: cannot resolve %r" % value) from e
+        raise StartError("cannot listen on %s: the name does not resolve" % value) from e
     if not infos:
-        raise UsageError("option --bind: cannot resolve %r" % value)
+        raise StartError("cannot listen on %s: the name does not resolve" % value)
     family, _, _, _, sockaddr = infos[0]
     return family, sockaddr[0]
 
@@ -463,7 +483,14 @@ class Conn:
         """Stops processing, flushes backlog + final_line, then closes (see class doc)."""
         if self.state != OPEN:
             return
-        self.go_offline()
+        if "offline-late" in self.server.defects and self.name is not None:
+            # DEFECT: the name stays connected until the socket is closed; SENDs meanwhile
+            # are "delivered" into the closing connection and lost.
+            if self.counted:
+                self.counted = False
+                self.server.live -= 1
+        else:
+            self.go_offline()
         self.state = CLOSING
         self.lines.clear()
         self.lines_bytes = 0
@@ -477,6 +504,13 @@ class Conn:
         self.set_reading(not self.eof)
         self.flush()
         if self.state == CLOSING and not self.outbuf:
+            self.closing_flushed()
+
+    def closing_flushed(self):
+        """The last output of a closing connection has been handed to the OS."""
+        if "close-without-drain" in self.server.defects:   # DEFECT: close with unread input (RST)
+            self.finish_close()
+        else:
             self.shutdown_write()
 
     def shutdown_write(self):
@@ -610,8 +644,9 @@ class Conn:
         del buf[:start]
         # An unterminated remainder already longer than the limit (one trailing CR may
         # still turn out to be part of a CRLF terminator).
+        off_by_one = "line-limit-off-by-one" in self.server.defects   # DEFECT: waits for 4098 bytes
         if limit and (len(buf) > MAX_LINE_BYTES + 1
-                      or (len(buf) == MAX_LINE_BYTES + 1 and buf[-1] != 0x0D)):
+                      or (len(buf) == MAX_LINE_BYTES + 1 and buf[-1] != 0x0D and not off_by_one)):
             self.too_long()
 
     def too_long(self):
@@ -648,9 +683,13 @@ class Conn:
             return
         sp = text.find(" ")
         word = text if sp < 0 else text[:sp]
+        if "split-on-whitespace" in srv.defects:     # DEFECT: the word ends at any whitespace
+            word = (text.split() or [""])[0]
         if word == "PING":
             if text != "PING":
                 return self.send_line("ERR syntax")
+            if "pong-free-text" in srv.defects:       # DEFECT: free text after PONG
+                return self.send_line("PONG alive")
             return self.send_line("OK pong" if "no-pong" in srv.defects else "PONG")
         if word == "QUIT":
             if text != "QUIT":
@@ -721,7 +760,10 @@ class Conn:
                     return
             srv.log.debug("%s %s" % (name, result))
             self.send_line("OK " + result)
-            queued = srv.queues.pop(name, None)
+            if self.eof and "eof-skips-flush" in srv.defects:   # DEFECT: a half-closed client gets no queue
+                queued = None
+            else:
+                queued = srv.queues.pop(name, None)
             if queued:
                 items = reversed(queued) if "msg-reorder" in srv.defects else queued  # DEFECT
                 for sender, msg in items:
@@ -748,13 +790,18 @@ class Conn:
             return self.send_line("ERR unknown-recipient")
         if srv.log.debug_enabled:
             srv.log.debug("message from %s to %s: %s" % (self.name, to, msg))
+        elif "log-per-message" in srv.defects:      # DEFECT: one info line per message
+            srv.log.info("message from %s to %s" % (self.name, to))
         target = srv.online.get(to)
         if target is not None and target.deliver(("MSG %s %s\n" % (self.name, msg)).encode()):
             return self.send_line("OK delivered")
         queue = srv.queues.get(to)
         if queue is None:
             queue = srv.queues[to] = deque()
-        if len(queue) >= srv.cfg["max-queued"] and "queue-unbounded" not in srv.defects:  # DEFECT
+        waiting = len(queue)
+        if "queue-limit-global" in srv.defects:    # DEFECT: one limit over every recipient's queue
+            waiting = sum(len(q) for q in srv.queues.values())
+        if waiting >= srv.cfg["max-queued"] and "queue-unbounded" not in srv.defects:  # DEFECT
             return self.send_line("ERR queue-full")
         queue.append((self.name, msg))
         srv.persist_queues()
@@ -762,11 +809,15 @@ class Conn:
 
     # -- writing -------------------------------------------------------------------
     def pending_bytes(self):
+        if "flush-counts-pending" in self.server.defects:   # DEFECT: the queue flush counts as pending
+            return len(self.outbuf) + self.backlog_bytes
         return len(self.outbuf) + self.backlog_bytes - self.initial_bytes
 
     def deliver(self, line):
         """Adds a MSG line; False (and the connection dropped) if that would push the
         pending output over --max-pending-bytes."""
+        if self.state == CLOSING and "offline-late" in self.server.defects:   # DEFECT (see close_after_flush)
+            return True
         if self.state != OPEN:
             return False
         if self.pending_bytes() + len(line) > self.server.cfg["max-pending-bytes"]:
@@ -817,7 +868,7 @@ class Conn:
             self.feed()
             self.pump()
         elif self.state == CLOSING and not self.outbuf:
-            self.shutdown_write()
+            self.closing_flushed()
 
 
 def valid_secret(secret):
@@ -901,6 +952,9 @@ class Server:
         code = 0
         if signum == signal.SIGTERM and "exit-nonzero-on-term" in self.defects:   # DEFECT
             code = 1
+        if "slow-stop" in self.defects:     # DEFECT: waits 8 s for clients to leave before exiting
+            self.loop.call_later(8.0, self.stop, code)
+            return
         self.stop(code)
 
     def stop(self, code):
@@ -1041,14 +1095,18 @@ def raise_fd_limit():
 
 def main(argv):
     try:
-        cfg = parse_args(argv)
         defects = parse_defects()
         global VARIANTS
         VARIANTS = parse_variants()
+        cfg = parse_args(argv, defects)
     except UsageError as e:
         sys.stderr.write("litsxg: %s\n" % e)
         sys.stderr.flush()
         return 2
+    except StartError as e:
+        sys.stderr.write("litsxg: cannot start: %s\n" % e)
+        sys.stderr.flush()
+        return 3
     raise_fd_limit()
     log = Log(cfg["log-level"])
     server = Server(cfg, defects, log)

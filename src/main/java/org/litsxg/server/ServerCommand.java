@@ -41,28 +41,28 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
     @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     private String bind = ServerConfig.DEFAULT_BIND;
 
-    @Option(names = "--port", description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", converter = DigitsInt.class, description = "TCP port, 0 for any free one (default: ${DEFAULT-VALUE}).")
     private int port = ServerConfig.DEFAULT_PORT;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).")
     private Path dataDir = Path.of(ServerConfig.DEFAULT_DATA_DIR);
 
-    @Option(names = "--max-queued", paramLabel = "N", description = "Messages kept per offline recipient (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-queued", converter = DigitsInt.class, paramLabel = "N", description = "Messages kept per offline recipient (default: ${DEFAULT-VALUE}).")
     private int maxQueued = ServerConfig.DEFAULT_MAX_QUEUED;
 
-    @Option(names = "--max-connections", paramLabel = "N", description = "Open connections before ERR server-full (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-connections", converter = DigitsInt.class, paramLabel = "N", description = "Open connections before ERR server-full (default: ${DEFAULT-VALUE}).")
     private int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
 
-    @Option(names = "--auth-timeout", paramLabel = "SECONDS", description = "Seconds to authenticate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--auth-timeout", converter = DigitsInt.class, paramLabel = "SECONDS", description = "Seconds to authenticate (default: ${DEFAULT-VALUE}).")
     private int authTimeout = ServerConfig.DEFAULT_AUTH_TIMEOUT_SECONDS;
 
-    @Option(names = "--max-pending-bytes", paramLabel = "BYTES", description = "Pending output per connection before it is dropped (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-pending-bytes", converter = DigitsLong.class, paramLabel = "BYTES", description = "Pending output per connection before it is dropped (default: ${DEFAULT-VALUE}).")
     private long maxPendingBytes = ServerConfig.DEFAULT_MAX_PENDING_BYTES;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info or debug (default: ${DEFAULT-VALUE}). debug logs message text.")
     private String logLevel = "info";
 
-    @Option(names = "--pbkdf2-iterations", paramLabel = "N", description = "PBKDF2 cost for new identities (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pbkdf2-iterations", converter = DigitsInt.class, paramLabel = "N", description = "PBKDF2 cost for new identities (default: ${DEFAULT-VALUE}).")
     private int pbkdf2Iterations = PasswordHash.DEFAULT_ITERATIONS;
 
     @Override
@@ -105,6 +105,33 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
     /** The flag names of {@link #PLAIN_FLAGS}, for the test that holds it to the annotations. */
     static java.util.Set<String> plainFlagNames() {
         return PLAIN_FLAGS.keySet();
+    }
+
+    /**
+     * Numeric flag values are ASCII digits only (spec PROC-20): picocli's own int conversion
+     * would take a sign ({@code --port +5}), which the spec makes bad usage (exit 2).
+     */
+    static final class DigitsInt implements picocli.CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                return Integer.parseInt(digits(value));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a whole number of ASCII digits up to 2147483647");
+            }
+        }
+    }
+
+    /** As {@link DigitsInt}, for a long. */
+    static final class DigitsLong implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            try {
+                return Long.parseLong(digits(value));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a whole number of ASCII digits");
+            }
+        }
     }
 
     private static String digits(String v) {
@@ -208,6 +235,11 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
                     l.stop();
                 }
             });
+            if (new InetSocketAddress(config.bind(), config.port()).isUnresolved()) {
+                // Spec PROC-21: a --bind name that does not resolve means the server cannot start.
+                throw new StartupException(ExitCodes.CANNOT_START,
+                        "cannot listen on " + config.bind() + ":" + config.port() + ": the address does not resolve");
+            }
             EventLoop loop;
             try {
                 loop = new EventLoop(config, names, authenticator, log);

@@ -34,8 +34,9 @@ public record ServerConfig(String bind, int port, Path dataDir, int maxQueued, i
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("--port must be 0 to 65535, not " + port);
         }
-        if (maxQueued < 0) {
-            throw new IllegalArgumentException("--max-queued must be 0 or more, not " + maxQueued);
+        if (maxQueued < 1) {
+            // Spec PROC-20: a server that queues nothing would break QUEUE-1.
+            throw new IllegalArgumentException("--max-queued must be 1 or more, not " + maxQueued);
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("--max-connections must be 1 or more, not " + maxConnections);

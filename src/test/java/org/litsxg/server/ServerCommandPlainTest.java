@@ -69,6 +69,28 @@ class ServerCommandPlainTest {
         assertEquals(Optional.empty(), ServerCommand.parsePlain(List.of(line.split(" "))));
     }
 
+    /** Spec PROC-20: a sign, a fraction, or a value out of range is bad usage, for picocli too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--port +5", "--port -0", "--max-queued 0", "--max-queued -1", "--max-queued 1e3",
+        "--auth-timeout 1.5", "--auth-timeout 0", "--max-connections 0", "--max-pending-bytes 8191",
+        "--max-pending-bytes +8192", "--port 65536"})
+    void signedFractionalOrOutOfRangeValuesAreRefused(String line) {
+        List<String> args = List.of(line.split(" "));
+        assertEquals(Optional.empty(), picocli(args), line);
+        assertEquals(Optional.empty(), ServerCommand.parsePlain(args), line);
+    }
+
+    /** Spec PROC-20: the lowest and highest values of each range are accepted, by both readers. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--port 0", "--port 65535", "--port 007", "--max-queued 1", "--max-queued 2147483647",
+        "--max-connections 1", "--auth-timeout 1", "--auth-timeout 2147483647", "--max-pending-bytes 8192",
+        "--max-pending-bytes 2147483647", "--port=7667"})
+    void theEndsOfEachRangeAreAccepted(String line) {
+        List<String> args = List.of(line.split(" "));
+        assertTrue(picocli(args).isPresent(), line);
+        assertEquals(picocli(args), ServerCommand.parsePlain(args), line);
+    }
+
     @Test
     void agreesWithPicocliOnRandomArgumentVectors() {
         List<String> flags = new ArrayList<>(ServerCommand.plainFlagNames());

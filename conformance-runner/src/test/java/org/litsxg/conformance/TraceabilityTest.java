@@ -112,10 +112,14 @@ class TraceabilityTest {
                 }
             }
         }
-        long untestable = catalog.all().size() - testable;
-        System.out.printf("traceability: %d/%d testable clauses covered by %d scenarios; %d untestable, each with"
-                + " a reason; %d clauses in all%n", testable - gaps.size(), testable, scenarios.size(), untestable,
-                catalog.all().size());
+        long withdrawn = catalog.all().stream().filter(ClauseCatalog.Clause::withdrawn).count();
+        long operator = catalog.all().stream().filter(c -> c.binds().equals(ClauseCatalog.OPERATOR)).count();
+        long release = catalog.all().stream().filter(c -> c.binds().equals(ClauseCatalog.RELEASE)).count();
+        long untestable = catalog.all().size() - testable - withdrawn - operator - release;
+        System.out.printf("traceability (spec %s): %d/%d testable clauses covered by %d scenarios; %d untestable"
+                + " server clauses, %d operator duties and %d release obligations, each with a reason; %d withdrawn;"
+                + " %d clauses in all%n", ClauseCatalog.version(), testable - gaps.size(), testable, scenarios.size(),
+                untestable, operator, release, withdrawn, catalog.all().size());
         assertTrue(gaps.isEmpty(), "testable clauses no scenario checks: " + gaps);
     }
 
@@ -129,8 +133,14 @@ class TraceabilityTest {
                 }
             }
         }
+        for (Scenario s : scenarios) {
+            for (String id : clauseTags(s)) {
+                catalog.get(id).filter(ClauseCatalog.Clause::withdrawn).ifPresent(c ->
+                        unknown.add(s.file() + ":" + s.line() + " @" + id + " (withdrawn: " + c.untestable() + ")"));
+            }
+        }
         for (String rule : rules.keySet()) {
-            if (catalog.get(rule).isEmpty()) {
+            if (catalog.get(rule).isEmpty() || catalog.get(rule).get().withdrawn()) {
                 unknown.add("Rule: " + rule + " at " + rules.get(rule));
             }
         }
@@ -148,6 +158,46 @@ class TraceabilityTest {
         });
         assertTrue(stale.isEmpty(), "run conformance-runner/tools/sync-rules.py from the repository root:\n"
                 + String.join("\n", stale));
+    }
+
+    private static final Pattern MD_CLAUSE = Pattern.compile(
+            "^- \\*\\*([A-Z]+-[0-9]+)\\*\\* \\(([A-Z -]+)\\) (\\[(operator|release)\\] )?", Pattern.MULTILINE);
+    private static final Pattern MD_VERSION = Pattern.compile("^\\*\\*Version ([0-9][0-9.]*)\\*\\*", Pattern.MULTILINE);
+
+    private static String resource(String name) throws IOException {
+        try (var in = TraceabilityTest.class.getClassLoader().getResourceAsStream(name)) {
+            assertTrue(in != null, name + " is not bundled");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** litsxg.md and clauses.tsv list the same ids, in the same order, with the same levels and markers. */
+    @Test
+    void theSpecAndItsIndexAgree() throws IOException {
+        String md = resource(ClauseCatalog.SPEC);
+        List<String> inMd = new ArrayList<>();
+        Matcher m = MD_CLAUSE.matcher(md);
+        while (m.find()) {
+            inMd.add(m.group(1) + " " + m.group(2).toLowerCase(Locale.ROOT) + " "
+                    + (m.group(4) == null ? ClauseCatalog.SERVER : m.group(4)));
+        }
+        List<String> inTsv = catalog.all().stream().map(c -> c.id() + " " + c.level() + " " + c.binds()).toList();
+        assertEquals(inMd, inTsv, "spec/litsxg.md and spec/clauses.tsv differ in ids, order, levels or binds");
+        List<String> problems = new ArrayList<>();
+        for (String line : resource(ClauseCatalog.RESOURCE).lines().toList()) {
+            if (!line.isBlank() && line.split("\t", -1).length != 7) {
+                problems.add("not seven fields: " + line);
+            }
+        }
+        for (ClauseCatalog.Clause c : catalog.all()) {
+            if (!c.bindsServer() && c.testable()) {
+                problems.add(c.id() + " binds the " + c.binds() + " but has no reason why no build can be tested on it");
+            }
+        }
+        Matcher v = MD_VERSION.matcher(md);
+        assertTrue(v.find(), "spec/litsxg.md states no **Version x.y** in its header");
+        assertEquals(v.group(1), ClauseCatalog.version(), "spec/VERSION and the version in spec/litsxg.md differ");
+        assertEquals(List.of(), problems);
     }
 
     @Test

@@ -15,10 +15,16 @@ import java.util.Map;
 
 /**
  * Which build a report speaks of: the command template, each file it names (the executable
- * and any script or jar argument that exists) with its sha256, the time, and the kit's version.
+ * and any script or jar argument that exists) with its sha256, the time, the kit's version, and
+ * the version of the spec the kit judges against ({@code spec/VERSION}).
  * Like seed 003's release artifact, a report is only as good as its identification.
  */
-public record BuildIdentity(String template, Map<String, String> sha256, String time, String kitVersion) {
+public record BuildIdentity(String template, Map<String, String> sha256, String time, String kitVersion,
+        String specVersion) {
+
+    public BuildIdentity(String template, Map<String, String> sha256, String time, String kitVersion) {
+        this(template, sha256, time, kitVersion, org.litsxg.conformance.support.ClauseCatalog.version());
+    }
 
     /** Identifies the build that {@code argv} (the template's words, placeholders unfilled) starts. */
     public static BuildIdentity of(String template, List<String> argv) {
@@ -45,7 +51,7 @@ public record BuildIdentity(String template, Map<String, String> sha256, String 
     /** This identity for a build reached at {@code where} rather than (only) started by the kit. */
     public BuildIdentity external(String where) {
         String t = "external server at " + where + (template.isEmpty() ? "" : "; local scenarios: " + template);
-        return new BuildIdentity(t, sha256, time, kitVersion);
+        return new BuildIdentity(t, sha256, time, kitVersion, specVersion);
     }
 
     public Map<String, Object> toMap() {
@@ -54,6 +60,7 @@ public record BuildIdentity(String template, Map<String, String> sha256, String 
         m.put("sha256", sha256);
         m.put("time", time);
         m.put("kit_version", kitVersion);
+        m.put("spec_version", specVersion);
         return m;
     }
 

@@ -108,7 +108,8 @@ public final class ConformanceCommand implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"litsxg conformance kit " + BuildIdentity.currentKitVersion()};
+            return new String[] {"litsxg conformance kit " + BuildIdentity.currentKitVersion() + ", spec "
+                    + ClauseCatalog.version()};
         }
     }
 
@@ -207,6 +208,7 @@ public final class ConformanceCommand implements Callable<Integer> {
                     : run.withSetting(KitSettings.ADDRESS, address);
         }
         out.println("litsxg conformance: " + what);
+        out.println("judged against spec " + identity.specVersion() + " (kit " + identity.kitVersion() + ")");
         if (remote != null) {
             out.println("external mode: scenarios speak to " + remote + (server != null
                     ? "; scenarios tagged " + org.litsxg.conformance.steps.ScenarioContext.PROCESS_TAG + " run on local servers from --server"
@@ -285,7 +287,7 @@ public final class ConformanceCommand implements Callable<Integer> {
     }
 
     static String summaryLine(OutcomeReport report, Baseline.Verdict verdict, boolean conformant, double seconds) {
-        long selected = report.clauses().size();
+        long selected = report.serverClauseCount();
         long passed = report.count(Outcome.OK) + report.count(Outcome.INFORMATIONAL);
         StringBuilder s = new StringBuilder();
         s.append(conformant ? "conformant" : "NOT CONFORMANT").append(": ").append(passed).append('/').append(selected)
@@ -296,8 +298,7 @@ public final class ConformanceCommand implements Callable<Integer> {
             bits.add(report.count(Outcome.NON_STRICT) + " non-strict");
         }
         long notRun = report.count(Outcome.NOT_RUN);
-        long untestable = report.clauses().stream().filter(c -> c.outcome() == Outcome.NOT_RUN
-                && (c.scenarios() == null || c.scenarios().isEmpty())).count();
+        long untestable = report.untestable();
         if (notRun > 0) {
             bits.add(notRun + " not run (" + untestable + " untestable by the spec)");
         }
@@ -311,13 +312,17 @@ public final class ConformanceCommand implements Callable<Integer> {
             bits.add(verdict.stale().size() + " stale baseline entries");
         }
         s.append(", ").append(String.join(", ", bits));
+        String obligations = report.obligationsText();
+        if (!obligations.isEmpty()) {
+            s.append("; not for a build: ").append(obligations);
+        }
         if (!report.unselected().isEmpty()) {
             s.append("; ").append(report.unselected().size()).append(" clauses not selected");
         }
         if (!verdict.newFailures().isEmpty()) {
             s.append(" [failed: ").append(String.join(" ", verdict.newFailures())).append(']');
         }
-        s.append(String.format(Locale.ROOT, " (%.1f s)", seconds));
+        s.append(String.format(Locale.ROOT, " (%.1f s; spec %s)", seconds, ClauseCatalog.version()));
         return s.toString();
     }
 

@@ -45,7 +45,8 @@ public final class HtmlReport {
         h.append("<h2>Build</h2><table id=\"identity\">")
                 .append(row("command", "<code>" + esc(identity.template()) + "</code>"))
                 .append(row("time", esc(identity.time())))
-                .append(row("kit version", esc(identity.kitVersion())));
+                .append(row("kit version", esc(identity.kitVersion())))
+                .append(row("spec", "spec " + esc(identity.specVersion()) + " (<code>spec/litsxg.md</code>)"));
         for (Map.Entry<String, String> e : identity.sha256().entrySet()) {
             h.append(row("sha256", "<code>" + esc(e.getValue()) + "</code> " + esc(e.getKey())));
         }
@@ -84,7 +85,7 @@ public final class HtmlReport {
             }
             h.append("<tr class=\"clause\" id=\"").append(esc(c.id())).append("\" data-outcome=\"")
                     .append(esc(c.outcome().label())).append("\"><td><b>").append(esc(c.id())).append("</b></td><td>")
-                    .append(esc(c.level())).append("</td>");
+                    .append(esc(c.level() + (c.bindsServer() ? "" : " [" + c.binds() + "]"))).append("</td>");
             for (Outcome o : Outcome.values()) {
                 boolean hit = o == c.outcome();
                 h.append("<td class=\"cell").append(hit ? " o-" + cls(o) : "").append("\">").append(hit ? "&#9679;" : "")

@@ -19,6 +19,9 @@ import org.litsxg.conformance.support.ClauseCatalog;
  * NON-STRICT over NOT RUN over OK over INFORMATIONAL). A clause {@code clauses.tsv} marks
  * untestable is NOT RUN with its reason. A testable clause no scenario of this run checked
  * (the run was filtered by tags or features) is listed as not selected and counted nowhere.
+ * Operator duties and release obligations (clauses.tsv's {@code binds} column) bind no build:
+ * they are listed NOT RUN with their reason but counted apart, never among the build's
+ * clauses. Withdrawn clauses are left out.
  *
  * <p>Immutable. Written to and read from {@code outcomes.json}, so a launcher (the CLI,
  * a test) can read back what the Cucumber plugin wrote.
@@ -27,7 +30,22 @@ public final class OutcomeReport {
 
     /** One clause's outcome. */
     public record ClauseResult(String id, String level, String area, String summary, Outcome outcome,
-            String reason, List<String> scenarios) {
+            String reason, List<String> scenarios, String binds) {
+
+        public ClauseResult(String id, String level, String area, String summary, Outcome outcome,
+                String reason, List<String> scenarios) {
+            this(id, level, area, summary, outcome, reason, scenarios, ClauseCatalog.SERVER);
+        }
+
+        /** Whether the clause binds the build (counted in the summary and the verdict). */
+        public boolean bindsServer() {
+            return binds == null || ClauseCatalog.SERVER.equals(binds);
+        }
+
+        /** A release obligation that {@code verify-upgrade} checks between two builds. */
+        public boolean checkedByVerifyUpgrade() {
+            return reason != null && reason.contains("verify-upgrade");
+        }
 
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -40,6 +58,7 @@ public final class OutcomeReport {
                 m.put("reason", reason);
             }
             m.put("scenarios", scenarios);
+            m.put("binds", binds == null ? ClauseCatalog.SERVER : binds);
             return m;
         }
 
@@ -47,7 +66,8 @@ public final class OutcomeReport {
         static ClauseResult fromMap(Map<String, Object> m) {
             return new ClauseResult((String) m.get("id"), (String) m.get("level"), (String) m.get("area"),
                     (String) m.get("summary"), Outcome.of((String) m.get("outcome")), (String) m.get("reason"),
-                    (List<String>) m.get("scenarios"));
+                    (List<String>) m.get("scenarios"),
+                    m.get("binds") == null ? ClauseCatalog.SERVER : (String) m.get("binds"));
         }
     }
 
@@ -76,11 +96,14 @@ public final class OutcomeReport {
         List<String> unselected = new ArrayList<>();
         for (ClauseCatalog.Clause c : catalog.all()) {
             List<ScenarioResult> ss = byClause.remove(c.id());
+            if (c.withdrawn() && ss == null) {
+                continue;
+            }
             if (ss != null) {
                 out.add(aggregate(c.id(), c.level(), c.area(), c.summary(), ss));
             } else if (!c.testable()) {
                 out.add(new ClauseResult(c.id(), c.level(), c.area(), c.summary(), Outcome.NOT_RUN,
-                        "untestable: " + c.untestable(), List.of()));
+                        "untestable: " + c.untestable(), List.of(), c.binds()));
             } else {
                 unselected.add(c.id());
             }
@@ -140,19 +163,55 @@ public final class OutcomeReport {
         return clauses.stream().filter(c -> c.id().equals(id)).findFirst();
     }
 
+    /** The clauses that bind the build, with outcome {@code o}. */
     public long count(Outcome o) {
-        return clauses.stream().filter(c -> c.outcome() == o).count();
+        return serverClauses().filter(c -> c.outcome() == o).count();
     }
 
-    /** Not-run clauses that are marked untestable. */
+    /** The clauses that bind the build: every clause but operator duties and release obligations. */
+    public long serverClauseCount() {
+        return serverClauses().count();
+    }
+
+    private java.util.stream.Stream<ClauseResult> serverClauses() {
+        return clauses.stream().filter(ClauseResult::bindsServer);
+    }
+
+    /** Not-run clauses of the build that are marked untestable. */
     public long untestable() {
-        return clauses.stream().filter(c -> c.outcome() == Outcome.NOT_RUN && c.reason() != null
+        return serverClauses().filter(c -> c.outcome() == Outcome.NOT_RUN && c.reason() != null
                 && c.reason().startsWith("untestable: ")).count();
     }
 
-    /** The clause ids with outcome {@code o}. */
+    /** The reported clauses that bind {@code binds} ({@code operator} or {@code release}). */
+    public List<ClauseResult> obligations(String binds) {
+        return clauses.stream().filter(c -> binds.equals(c.binds())).toList();
+    }
+
+    /**
+     * What the summary says of the clauses that bind no build, for example
+     * {@code 10 operator duties, 7 release obligations (UPG-11, UPG-12, FINAL-9 checked by
+     * verify-upgrade)}; empty when the run reported none.
+     */
+    public String obligationsText() {
+        List<ClauseResult> operator = obligations(ClauseCatalog.OPERATOR);
+        List<ClauseResult> release = obligations(ClauseCatalog.RELEASE);
+        List<String> bits = new ArrayList<>();
+        if (!operator.isEmpty()) {
+            bits.add(operator.size() + (operator.size() == 1 ? " operator duty" : " operator duties"));
+        }
+        if (!release.isEmpty()) {
+            List<String> checked = release.stream().filter(ClauseResult::checkedByVerifyUpgrade)
+                    .map(ClauseResult::id).toList();
+            bits.add(release.size() + (release.size() == 1 ? " release obligation" : " release obligations")
+                    + (checked.isEmpty() ? "" : " (" + String.join(", ", checked) + " checked by verify-upgrade)"));
+        }
+        return String.join(", ", bits);
+    }
+
+    /** The clause ids with outcome {@code o}, among the clauses that bind the build. */
     public List<String> ids(Outcome o) {
-        return clauses.stream().filter(c -> c.outcome() == o).map(ClauseResult::id).toList();
+        return serverClauses().filter(c -> c.outcome() == o).map(ClauseResult::id).toList();
     }
 
     /**
@@ -180,7 +239,7 @@ public final class OutcomeReport {
         long notRun = count(Outcome.NOT_RUN);
         long untestable = untestable();
         StringBuilder out = new StringBuilder();
-        out.append(verdict(strict)).append(": ").append(passed).append('/').append(clauses.size())
+        out.append(verdict(strict)).append(": ").append(passed).append('/').append(serverClauseCount())
                 .append(" clauses passed [").append(count(Outcome.FAILED)).append(" failed, ")
                 .append(count(Outcome.NON_STRICT)).append(" non-strict, ")
                 .append(notRun).append(" not run");
@@ -188,6 +247,10 @@ public final class OutcomeReport {
             out.append(" (").append(untestable).append(" untestable)");
         }
         out.append(", ").append(count(Outcome.INFORMATIONAL)).append(" informational]");
+        String obligations = obligationsText();
+        if (!obligations.isEmpty()) {
+            out.append("; not for a build: ").append(obligations);
+        }
         if (!unselected.isEmpty()) {
             out.append("; ").append(unselected.size()).append(" clauses not selected");
         }
@@ -228,6 +291,7 @@ public final class OutcomeReport {
     public String toJson(boolean strict) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("subject", subject);
+        m.put("spec_version", ClauseCatalog.version());
         m.put("verdict", verdict(strict));
         m.put("summary", summaryLine(strict));
         Map<String, Object> counts = new LinkedHashMap<>();
@@ -235,6 +299,8 @@ public final class OutcomeReport {
             counts.put(o.label(), count(o));
         }
         counts.put("untestable", untestable());
+        counts.put("operator duties", (long) obligations(ClauseCatalog.OPERATOR).size());
+        counts.put("release obligations", (long) obligations(ClauseCatalog.RELEASE).size());
         counts.put("not selected", (long) unselected.size());
         m.put("counts", counts);
         m.put("clauses", clauses.stream().map(ClauseResult::toMap).toList());

@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
 /**
  * The numbered clauses of spec/litsxg.md, read from {@code spec/clauses.tsv} (bundled as the
  * class-path resource {@code spec/clauses.tsv}). Columns: id, level, area, summary, source,
- * untestable (empty when the clause is testable, else the reason it is not).
+ * untestable (empty when the clause is testable, else the reason it is not), binds
+ * ({@code server}, {@code operator} or {@code release}; {@code server} when the column is
+ * missing). The spec's version comes from the resource {@code spec/VERSION}.
  *
  * <p>Immutable.
  */
@@ -31,12 +33,43 @@ public final class ClauseCatalog {
     /** What a clause tag looks like, without its {@code @}: an area and a number. */
     public static final Pattern CLAUSE_ID = Pattern.compile("[A-Z]+-[0-9]+");
 
-    /** One clause. {@code level} is lower case: must, should, may or informational. */
+    /** The resource holding the spec's version. */
+    public static final String VERSION_RESOURCE = "spec/VERSION";
+
+    /** Whom a clause binds: the build, the operator who runs it, or whoever releases builds. */
+    public static final String SERVER = "server";
+    public static final String OPERATOR = "operator";
+    public static final String RELEASE = "release";
+    public static final java.util.Set<String> BINDS = java.util.Set.of(SERVER, OPERATOR, RELEASE);
+
+    /**
+     * One clause. {@code level} is lower case, as in clauses.tsv (must, must not, should, may,
+     * implementation-dependent, withdrawn); {@code binds} is server, operator or release.
+     */
     public record Clause(String id, String level, String area, String summary, String source,
-            String untestable) {
+            String untestable, String binds) {
+
+        public Clause(String id, String level, String area, String summary, String source, String untestable) {
+            this(id, level, area, summary, source, untestable, SERVER);
+        }
 
         public boolean testable() {
-            return untestable == null || untestable.isBlank();
+            return (untestable == null || untestable.isBlank()) && !withdrawn();
+        }
+
+        /** Retired from the spec: not reported, not to be tagged. */
+        public boolean withdrawn() {
+            return level.equals("withdrawn");
+        }
+
+        /** Whether the clause binds the build (not an operator duty or a release obligation). */
+        public boolean bindsServer() {
+            return SERVER.equals(binds);
+        }
+
+        /** An untestable release obligation that {@code verify-upgrade} checks between two builds. */
+        public boolean checkedByVerifyUpgrade() {
+            return untestable != null && untestable.contains("verify-upgrade");
         }
     }
 
@@ -58,6 +91,7 @@ public final class ClauseCatalog {
 
     private static final class Bundled {
         static final ClauseCatalog CATALOG = readBundled();
+        static final String VERSION = readVersion();
     }
 
     private static ClauseCatalog readBundled() {
@@ -101,8 +135,12 @@ public final class ClauseCatalog {
             if (!CLAUSE_ID.matcher(id).matches()) {
                 throw new IOException(RESOURCE + " line " + number + ": not a clause id: " + id);
             }
+            String binds = f.length > 6 && !f[6].isBlank() ? f[6].trim() : SERVER;
+            if (!BINDS.contains(binds)) {
+                throw new IOException(RESOURCE + " line " + number + ": binds is " + binds + ", not one of " + BINDS);
+            }
             Clause c = new Clause(id, f[1].trim().toLowerCase(java.util.Locale.ROOT), f[2].trim(),
-                    f[3].trim(), f.length > 4 ? f[4].trim() : "", f.length > 5 ? f[5].trim() : "");
+                    f[3].trim(), f.length > 4 ? f[4].trim() : "", f.length > 5 ? f[5].trim() : "", binds);
             if (out.put(id, c) != null) {
                 throw new IOException(RESOURCE + " line " + number + ": duplicate clause id " + id);
             }
@@ -131,6 +169,26 @@ public final class ClauseCatalog {
     /** The clause's text as spec/litsxg.md states it, or its summary when that is not bundled. */
     public String text(String id) {
         return fullText.getOrDefault(id, get(id).map(Clause::summary).orElse(""));
+    }
+
+    /**
+     * The spec's version as {@code spec/VERSION} states it (for example {@code 1.1}), or
+     * {@code "unknown"} when that resource is not bundled.
+     */
+    public static String version() {
+        return Bundled.VERSION;
+    }
+
+    private static String readVersion() {
+        try (InputStream in = ClauseCatalog.class.getClassLoader().getResourceAsStream(VERSION_RESOURCE)) {
+            if (in == null) {
+                return "unknown";
+            }
+            String v = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            return v.isEmpty() ? "unknown" : v;
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** The resource holding the clauses' full text. */

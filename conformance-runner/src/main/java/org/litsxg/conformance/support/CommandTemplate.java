@@ -129,6 +129,44 @@ public final class CommandTemplate {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The flag that carries {@code placeholder} in this template ({@code --port} for
+     * {@code --port {port}} or {@code --port={port}}), or empty when the template has none.
+     */
+    public java.util.Optional<String> flagOf(String placeholder) {
+        String ph = "{" + placeholder + "}";
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            if (w.equals(ph) && i > 0 && words.get(i - 1).startsWith("-")) {
+                return java.util.Optional.of(words.get(i - 1));
+            }
+            if (w.startsWith("-") && w.endsWith("=" + ph)) {
+                return java.util.Optional.of(w.substring(0, w.length() - ph.length() - 1));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * This template with the flag that carries {@code placeholder} written as one word,
+     * {@code --flag={placeholder}} (spec PROC-19), or empty when the template has no such flag.
+     */
+    public java.util.Optional<CommandTemplate> joined(String placeholder) {
+        String ph = "{" + placeholder + "}";
+        for (int i = 1; i < words.size(); i++) {
+            if (words.get(i).equals(ph) && words.get(i - 1).startsWith("-")) {
+                List<String> rest = new ArrayList<>(words);
+                rest.set(i - 1, words.get(i - 1) + "=" + ph);
+                rest.remove(i);
+                return java.util.Optional.of(new CommandTemplate(source + " (" + words.get(i - 1) + "=" + ph + ")", rest));
+            }
+            if (words.get(i).startsWith("-") && words.get(i).endsWith("=" + ph)) {
+                return java.util.Optional.of(this);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Splits a command line into words, POSIX-shell style, without any expansion. */
     static List<String> split(String line) {
         List<String> words = new ArrayList<>();

@@ -60,6 +60,34 @@ class OutcomeReportTest {
         assertEquals(r.scenarios(), back.scenarios());
     }
 
+    /** Operator duties and release obligations are listed but counted apart; withdrawn clauses not at all. */
+    @Test
+    void operatorAndReleaseClausesAreCountedApartFromTheBuildsClauses(@TempDir Path dir) throws IOException {
+        ClauseCatalog c = ClauseCatalog.read(new StringReader("""
+                id\tlevel\tarea\tsummary\tsource\tuntestable\tbinds
+                B-1\tMUST\tB\tmust thing\ts\t\tserver
+                B-2\tMUST\tB\tfault injection\ts\tneeds fault injection\tserver
+                B-3\tMUST\tB\tduty\ts\toperator duty\toperator
+                B-4\tMUST\tB\tduty 2\ts\toperator duty\toperator
+                B-5\tMUST NOT\tB\tno extension\ts\tchecked by `litsxg conformance verify-upgrade`\trelease
+                B-6\tMUST\tB\tfinal\ts\trelease policy\trelease
+                B-7\tWITHDRAWN\tB\twithdrawn\ts\treplaced by B-1\tserver
+                """));
+        OutcomeReport r = OutcomeReport.of("build", List.of(ScenarioResult.of("s", "features/b.feature:1",
+                List.of("@B-1", "@must"), "PASSED", null, List.of(), c)), c);
+        assertEquals("conformant: 1/2 clauses passed [0 failed, 0 non-strict, 1 not run (1 untestable),"
+                + " 0 informational]; not for a build: 2 operator duties, 2 release obligations"
+                + " (B-5 checked by verify-upgrade)", r.summaryLine(false));
+        assertEquals("conformant", r.verdict(true), "operator and release clauses never make a build incomplete");
+        assertTrue(r.clause("B-7").isEmpty(), "a withdrawn clause is not reported");
+        assertEquals(List.of("B-3", "B-4"), r.obligations(ClauseCatalog.OPERATOR).stream()
+                .map(OutcomeReport.ClauseResult::id).toList());
+        r.write(dir.resolve("outcomes.json"), false);
+        OutcomeReport back = OutcomeReport.read(dir.resolve("outcomes.json"));
+        assertEquals(r.summaryLine(false), back.summaryLine(false));
+        assertTrue(java.nio.file.Files.readString(dir.resolve("outcomes.json")).contains("\"spec_version\""));
+    }
+
     @Test
     void strictModeFailsOnNonStrictAndNotRun() throws IOException {
         OutcomeReport r = OutcomeReport.of("build", List.of(

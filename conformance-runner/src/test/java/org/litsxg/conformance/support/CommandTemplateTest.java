@@ -34,6 +34,19 @@ class CommandTemplateTest {
     }
 
     @Test
+    void namesTheFlagOfAPlaceholderAndJoinsItWithItsValue() {
+        CommandTemplate t = CommandTemplate.parse("srv --bind {bind} --port={port} --data-dir {data_dir}");
+        assertEquals("--bind", t.flagOf("bind").orElseThrow());
+        assertEquals("--port", t.flagOf("port").orElseThrow());
+        assertTrue(t.flagOf("auth_timeout").isEmpty());
+        assertEquals(List.of("srv", "--bind", "b", "--port=1", "--data-dir=d"),
+                t.joined("data_dir").orElseThrow().render(Map.of("bind", "b", "port", "1", "data_dir", "d")));
+        assertEquals(List.of("srv", "--bind", "b", "--port=1", "--data-dir", "d"),
+                t.joined("port").orElseThrow().render(Map.of("bind", "b", "port", "1", "data_dir", "d")));
+        assertTrue(t.joined("auth_timeout").isEmpty());
+    }
+
+    @Test
     void leavesOutAFlagWithItsValue() {
         CommandTemplate t = CommandTemplate.parse("srv --bind {bind} --port={port} --data-dir {data_dir}");
         assertEquals(List.of("srv", "--port=1", "--data-dir", "d"),
