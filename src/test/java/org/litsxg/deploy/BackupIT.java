@@ -50,7 +50,7 @@ class BackupIT {
     static final int BEFORE = 300;
     /** Identities acknowledged after the backup started, before the load stops. */
     static final int AFTER = 100;
-    static final long PING_EVERY_MILLIS = 20;
+    static final long PING_EVERY_MILLIS = 5;
     /** The spec's "without undue delay" (HOST-1). */
     static final Duration PING_BOUND = Duration.ofSeconds(3);
     static final String SERVICE_USER = "65534";
