@@ -79,7 +79,8 @@ class BackupIT {
         Files.setAttribute(backups, "unix:uid", Integer.parseInt(SERVICE_USER));
         Path backup = backups.resolve("identities-backup.db");
 
-        SandboxedServer server = SandboxedServer.start(state);
+        Path jar = Tools.stage(Tools.jar(), tmp.resolve("bin"));
+        SandboxedServer server = SandboxedServer.start(state, jar);
         servers.add(server);
         Path db = state.resolve("data").resolve("identities.db");
 
@@ -140,7 +141,7 @@ class BackupIT {
         Path restored = Files.createDirectories(tmp.resolve("restored"));
         Files.createDirectories(restored.resolve("data"));
         Files.copy(backup, restored.resolve("data").resolve("identities.db"));
-        SandboxedServer second = SandboxedServer.start(restored);
+        SandboxedServer second = SandboxedServer.start(restored, jar);
         servers.add(second);
         List<String> names = new ArrayList<>(before.keySet());
         Map<String, String> lost = new ConcurrentHashMap<>();

@@ -50,7 +50,7 @@ class SandboxIT {
     @Test
     void everyProbeIsRefusedInsideAndAllowedOutside() throws Exception {
         Path launcher = Tools.requireSandbox();
-        Path probe = Path.of(SandboxIT.class.getResource("sandbox-probe.py").toURI());
+        Path probe = Tools.stage(Path.of(SandboxIT.class.getResource("sandbox-probe.py").toURI()), tmp.resolve("bin"));
         Path state = Files.createDirectories(tmp.resolve("state"));
 
         Map<String, String> outside = probe(List.of("/usr/bin/python3", probe.toString(), state.toString()), state);
@@ -77,7 +77,7 @@ class SandboxIT {
         Tools.requireSandbox();
         Path state = Files.createDirectories(tmp.resolve("state"));
         Path data = state.resolve("data");
-        SandboxedServer server = SandboxedServer.start(state);
+        SandboxedServer server = SandboxedServer.start(state, Tools.stage(Tools.jar(), tmp.resolve("bin")));
         Process p = server.process;
         started.add(p);
 

@@ -34,11 +34,12 @@ final class SandboxedServer implements AutoCloseable {
         this.stderr = stderr;
     }
 
-    static SandboxedServer start(Path state) throws Exception {
+    /** {@code jar}: a copy from {@link Tools#stage}, which the sandbox shows read-only. */
+    static SandboxedServer start(Path state, Path jar) throws Exception {
         Path launcher = Tools.requireSandbox();
         Process p = new ProcessBuilder(List.of(launcher.toString(), "--unit", Tools.deployDir().resolve("litsxg.service").toString(),
-                "--state-directory", state.toString(), "--bind-read-only", Tools.jar().toString(), "--",
-                "java", "-XX:+UseSerialGC", "-jar", Tools.jar().toString(), "server", "--port", "0",
+                "--state-directory", state.toString(), "--bind-read-only", jar.toString(), "--",
+                "java", "-XX:+UseSerialGC", "-jar", jar.toString(), "server", "--port", "0",
                 "--data-dir", state.resolve("data").toString(), "--pbkdf2-iterations", "1000"))
                 .directory(state.toFile()).start();
         CompletableFuture<String> err = Tools.drain(p.getErrorStream());

@@ -34,6 +34,20 @@ final class Tools {
         return Path.of(jar);
     }
 
+    /**
+     * A copy of {@code file} in {@code dir} (created), readable by all: what a sandboxed process
+     * runs or reads must not depend on where the build lies (the sandbox hides /root and /home,
+     * and an unprivileged user may not traverse a 0700 parent); the copy goes to the caller's
+     * temporary directory, which the sandbox shows through --bind-read-only.
+     */
+    static Path stage(Path file, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path copy = dir.resolve(file.getFileName());
+        Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        return copy;
+    }
+
     /** {@code name} on PATH or in /usr/bin, /usr/sbin, /bin; fails naming the Debian package when absent. */
     static Path require(String name, String debianPackage) {
         String path = System.getenv().getOrDefault("PATH", "") + ":/usr/bin:/usr/sbin:/bin";

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -48,15 +49,22 @@ class SandboxedReferenceIT {
         require(List.of("sh", "-c", "command -v systemd-analyze >/dev/null && echo ok"), "ok",
                 "systemd-analyze is missing: install Debian's systemd package (.ci/run does)");
 
-        // The same class-data archive the kit's own reference runs map (a faster JVM start; the
-        // JVM ignores it silently when it does not match the jar).
-        Path archive = Path.of("target", "litsxg-reference.jsa").toAbsolutePath();
-        boolean shared = ReferenceWarmup.archive(Path.of(jar), archive);
+        // The jar the servers run: a copy in this test's temporary directory, shown read-only
+        // inside the sandbox (as the unit's install puts it in /opt/litsxg), so that it does not
+        // matter where the build lies (the sandbox hides /root and /home, and the service user
+        // may not traverse a 0700 parent). With it, a class-data archive as the kit's own
+        // reference runs map (a faster JVM start; the JVM ignores it silently on a mismatch).
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path staged = bin.resolve("litsxg.jar");
+        Files.copy(Path.of(jar), staged);
+        Path archive = bin.resolve("litsxg-reference.jsa");
+        boolean shared = ReferenceWarmup.archive(staged, archive);
+        for (Path p : shared ? List.of(staged, archive) : List.of(staged)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+        }
         String share = shared ? "-XX:SharedArchiveFile=" + archive + " -Xlog:disable " : "";
-        // The jar and the archive stay visible where the sandbox hides their directory (a clone
-        // under /tmp), as the unit's install puts the jar in /opt/litsxg.
-        String visible = " --bind-read-only " + Path.of(jar).toAbsolutePath() + (shared ? " --bind-read-only " + archive : "");
-        String template = launcher + " --unit " + unit + visible + " -- java -XX:+UseSerialGC " + share + "-jar " + jar
+        String visible = " --bind-read-only " + staged + (shared ? " --bind-read-only " + archive : "");
+        String template = launcher + " --unit " + unit + visible + " -- java -XX:+UseSerialGC " + share + "-jar " + staged
                 + " server --bind {bind} --port {port} --data-dir {data_dir} --max-queued {max_queued}"
                 + " --max-connections {max_connections} --auth-timeout {auth_timeout}"
                 + " --max-pending-bytes {max_pending_bytes} --log-level {log_level} --pbkdf2-iterations 1000";
