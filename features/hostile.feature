@@ -100,6 +100,8 @@ Feature: HOST — hostile input and faults
       When mallory tries 5 wrong secrets for alice in one write on each of 10 connections
       Then each of those connections gets 3 replies "ERR auth-failed" and nothing else, and is closed
       And alice is still connected
+      # Behind Tor every client comes from the same address: a newcomer must still get in.
+      And carol is online
       And the well-behaved client was served throughout, and still is
 
     @HOST-1 @must

@@ -104,7 +104,7 @@ KNOWN_DEFECTS |= {  # WIRE, CMD, FINAL, HOST, SEC (defect catalogue, issue 14)
     "cap-negotiation", "admin-port", "garbage-tarpit", "blocking-delivery", "utf8-split-per-read",
     "lines-per-read-cap", "timeout-keeps-slot", "reset-keeps-slot", "auth-switch",
     "cr-allowed-in-text", "late-binding-delivery", "unauth-send-delivered", "failed-secret-audit-log",
-    "refused-secret-log", "auth-reply-overtaken",
+    "refused-secret-log", "auth-reply-overtaken", "too-long-silent-close", "address-lockout",
 }
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -717,7 +717,7 @@ class Conn:
             taken += 1
             if "one-line-per-read" in d and taken > 1:      # DEFECT: the rest of the read is lost
                 continue
-            if "lines-per-read-cap" in d and taken > 1024:  # DEFECT: "flood protection" drops lines
+            if "lines-per-read-cap" in d and taken > 256:   # DEFECT: "flood protection" drops lines
                 continue
             if "blank-lines-ignored" in d and not line.strip(b" \t"):   # DEFECT
                 continue
@@ -757,6 +757,9 @@ class Conn:
                 self.close_after_flush(None)
                 return
             if item is TOO_LONG_MARK:
+                if "too-long-silent-close" in self.server.defects:   # DEFECT: no ERR before the close
+                    self.close_after_flush(None)
+                    return
                 self.close_after_flush("ERR line-too-long")
                 return
             self.lines_bytes -= len(item) + 1
@@ -905,6 +908,8 @@ class Conn:
             srv.log.debug("authentication failed for %s" % name)
             if "failed-secret-audit-log" in srv.defects:    # DEFECT: an audit file of attempts
                 srv.audit_failure(name, task.secret)
+            if "address-lockout" in srv.defects:            # DEFECT: failures counted per address
+                srv.failures_by_address[self.peer[0]] = srv.failures_by_address.get(self.peer[0], 0) + 1
             if self.failures >= 3:
                 if "third-failure-drains" in srv.defects:   # DEFECT: lines already read answered
                     self.send_line("ERR auth-failed")
@@ -1122,6 +1127,7 @@ class Server:
                                             thread_name_prefix="litsxg-hash")
         self.queue_file = os.path.join(cfg["data-dir"], "queue.json")
         self.by_address = {}    # DEFECT session-by-peer-address: peer address -> name
+        self.failures_by_address = {}   # DEFECT address-lockout: peer address -> failed AUTHs
         self.batch = []         # DEFECT late-binding-delivery: (target, line) not yet delivered
         self.extra_socks = []   # DEFECT udp-listener, admin-port
 
@@ -1302,6 +1308,9 @@ class Server:
                 pass
             conn = Conn(self, sock, peer)
             self.conns.add(conn)
+            if "address-lockout" in self.defects and self.failures_by_address.get(peer[0], 0) >= 10:
+                conn.finish_close()   # DEFECT: an address with 10 failed AUTHs is shut out
+                continue
             if self.live >= self.cfg["max-connections"]:
                 conn.reject_full()
             else:
