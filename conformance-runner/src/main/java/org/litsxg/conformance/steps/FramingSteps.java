@@ -120,10 +120,14 @@ public final class FramingSteps {
 
     // ------------------------------------------------------------------ versions (FINAL-6)
 
-    /** A version-like token: 1.1, v2, v1.0.3, litsxg/1.1, or the word "version" or "protocol". */
-    static final Pattern VERSION = Pattern.compile(
-            "(?i)(^|[^a-z0-9])(v?\\d+\\.\\d+(\\.\\d+)*|v\\d+|[a-z][a-z0-9_-]*/v?\\d+(\\.\\d+)*|version|protocol)"
-                    + "($|[^a-z0-9])");
+    /**
+     * A version in free text: a product token ({@code litsxg/1.1}), {@code v1.1}, or a dotted
+     * number after {@code litsxg...}, {@code version} or {@code protocol} ({@code litsxg-py 1.1},
+     * {@code protocol version 2.0}). A bare number ({@code after 30.0 s}) is not one.
+     */
+    static final Pattern VERSION = Pattern.compile("(?i)[a-z][\\w.-]*/v?\\d+(\\.\\d+)+"
+            + "|\\bv\\d+(\\.\\d+)+\\b"
+            + "|\\b(litsxg|version|protocol)\\S*(\\s+version)?\\s+v?\\d+(\\.\\d+)*");
 
     @Then("no reply {names} received carries a version in its free text")
     public void noVersionInFreeText(List<String> labels) {
