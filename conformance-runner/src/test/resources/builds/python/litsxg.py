@@ -105,6 +105,7 @@ KNOWN_DEFECTS |= {  # WIRE, CMD, FINAL, HOST, SEC (defect catalogue, issue 14)
     "lines-per-read-cap", "timeout-keeps-slot", "reset-keeps-slot", "auth-switch",
     "cr-allowed-in-text", "late-binding-delivery", "unauth-send-delivered", "failed-secret-audit-log",
     "refused-secret-log", "auth-reply-overtaken", "too-long-silent-close", "address-lockout",
+    "long-msg-refused", "auth-secret-rest-of-line",
 }
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -870,6 +871,8 @@ class Conn:
     def cmd_auth(self, text):
         d = self.server.defects
         parts = text.split() if "split-on-whitespace" in d else text.split(" ")   # DEFECT
+        if "auth-secret-rest-of-line" in d:              # DEFECT: maxsplit, the secret is the rest
+            parts = text.split(" ", 2)
         if "auth-extra-args-ignored" in d:               # DEFECT
             parts = parts[:3]
         if "already-auth-before-syntax" in d and self.name is not None:   # DEFECT
@@ -993,7 +996,9 @@ class Conn:
             srv.log.debug("message from %s to %s: %s" % (self.name, to, msg))
         target = srv.online.get(to)
         line = ("MSG %s %s\n" % (self.name, msg))
-        line = cesu8(line) if "msg-cesu8" in d else line.encode()     # DEFECT msg-cesu8
+        line = cesu8(line) if "msg-cesu8" in d else line.encode("utf-8", "surrogatepass")  # DEFECT msg-cesu8
+        if "long-msg-refused" in d and len(line) > MAX_LINE_BYTES + 1:   # DEFECT: server lines limited too
+            return self.send_line("ERR line-too-long")
         if "msg-truncated-4096" in d and len(line) > MAX_LINE_BYTES + 1:   # DEFECT
             line = line[:MAX_LINE_BYTES] + b"\n"
         if target is not None and "late-binding-delivery" in d:   # DEFECT: deliveries batched
