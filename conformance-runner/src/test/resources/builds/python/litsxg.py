@@ -935,7 +935,8 @@ class Conn:
                 del srv.online[self.name]
             self.name = name
             srv.online[name] = self
-            srv.by_address[self.peer[0]] = name     # DEFECT session-by-peer-address (read there)
+            if "session-by-peer-address" in srv.defects:   # DEFECT: remembered per address
+                srv.by_address[self.peer[0]] = name
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
                 self.auth_timer = None
