@@ -151,6 +151,13 @@ Feature: FINAL — design finality
       Then nothing arrives at alice
       And alice receives "ERR unknown-command" when she sends "VERSION"
 
+    @FINAL-6 @must
+    Scenario: No reply names a version in its free text
+      Given alice and bob are online
+      And carol is connected
+      When alice, bob and carol exercise every command
+      Then no reply alice, bob and carol received carries a version in its free text
+
   Rule: FINAL-7 (MUST NOT) no negotiation
     "Nothing in the protocol may be negotiated: there is no capability negotiation, and `CAP`
     gets `ERR unknown-command`."

@@ -100,6 +100,8 @@ Feature: HOST — hostile input and faults
       When mallory tries 5 wrong secrets for alice in one write on each of 10 connections
       Then each of those connections gets 3 replies "ERR auth-failed" and nothing else, and is closed
       And alice is still connected
+      # Behind Tor every client comes from the same address: a newcomer must still get in.
+      And carol is online
       And the well-behaved client was served throughout, and still is
 
     @HOST-1 @must
@@ -157,6 +159,21 @@ Feature: HOST — hostile input and faults
       And bob receives "MSG mallory héllo ✓ 𝄞"
       And the well-behaved client was served throughout, and still is
 
+    @HOST-2 @WIRE-4 @must
+    Scenario: Characters and line ends split between reads are framed as if written whole
+      Given bob is online
+      And mallory is connected
+      And a well-behaved client is online and keeps exchanging messages with another
+      When mallory sends "AUTH mallory <secret of mallory>\r\nSEND bob é ✓ 𝄞\r\nPING\r\n" split inside every character and line end, each part read by the server before the next is written
+      Then mallory receives the replies:
+        """
+        OK registered
+        OK delivered
+        PONG
+        """
+      And bob receives "MSG mallory é ✓ 𝄞"
+      And the well-behaved client was served throughout, and still is
+
     @HOST-2 @WIRE-9 @must
     Scenario: Thousands of commands in one write each get their reply, in order
       Given bob is online
@@ -184,4 +201,14 @@ Feature: HOST — hostile input and faults
       Then each of them receives "ERR auth-timeout" and is disconnected
       # The kit keeps its side of those 5000 connections open (a vanished client never closes).
       And 5000 new connections are accepted and served
+      And the well-behaved client was served throughout, and still is
+
+    @HOST-3 @must @process
+    Scenario: Connections the clients end in every way, reset included, free their slots
+      Given the server is configured with a connection limit of 203
+      And a well-behaved client is online and keeps exchanging messages with another
+      And alice is connected
+      When 200 clients connect and disconnect in every way: at once, after their reply, mid-line without reading, and by reset
+      And alice receives "PONG" when she sends "PING"
+      Then within 3 seconds, 200 new connections are accepted and served
       And the well-behaved client was served throughout, and still is

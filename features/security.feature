@@ -46,6 +46,16 @@ Feature: SEC — security properties
       Then every client receives exactly the messages its partner sent, in order, and no other
       And every SEND was answered "OK delivered"
 
+    @SEC-2 @ROUTE-6 @must
+    Scenario: Three pairs each pipelining messages at once receive exactly their own, in order
+      Given alice, bob, carol, dave, erin and frank are online
+      When alice sends 20 messages to bob in one write
+      And carol sends 20 messages to dave in one write
+      And erin sends 20 messages to frank in one write
+      Then bob receives the 20 messages from alice in order, and no other message
+      And dave receives the 20 messages from carol in order, and no other message
+      And frank receives the 20 messages from erin in order, and no other message
+
   Rule: SEC-3 (MUST) before AUTH only AUTH, PING and QUIT do anything; SEND reaches no one
     "Before its `AUTH` succeeds, a connection can do nothing but `AUTH`, `PING` and `QUIT`:
     every `SEND` is refused with `ERR not-authenticated` (ROUTE-1) and reaches no one, and every

@@ -69,6 +69,29 @@ Feature: WIRE — transport, framing, encoding and replies
       And every line bob received ended in a bare LF and was valid UTF-8
       And every line alice received ended in a bare LF and was valid UTF-8
 
+    @WIRE-5 @must
+    Scenario: Replies of every kind, errors included, end in a bare LF
+      Given alice is online
+      When alice sends these lines in one write:
+        """
+        PING
+        NOPE
+        SEND nobody hello
+        SEND alice
+        AUTH alice <secret of alice>
+        QUIT
+        """
+      Then alice receives exactly these lines in this order:
+        """
+        PONG
+        ERR unknown-command
+        ERR unknown-recipient
+        ERR syntax
+        ERR already-authenticated
+        OK bye
+        """
+      And every line alice received ended in a bare LF and was valid UTF-8
+
   Rule: WIRE-6 (MUST) empty line ignored, no reply
     "An empty line (no bytes before the terminator once a CR is dropped) is ignored and gets no
     reply."
@@ -78,6 +101,18 @@ Feature: WIRE — transport, framing, encoding and replies
       Given alice is connected
       When alice sends the raw bytes "\n\r\n\n"
       Then alice gets no reply
+
+    @WIRE-6 @must
+    Scenario: A line of spaces or TAB is not empty: it is answered
+      Given alice is connected
+      When alice sends these lines one by one:
+        | line       | reply               |
+        | \x20       | ERR unknown-command |
+        | \x20\x20   | ERR unknown-command |
+        | \t         | ERR unknown-command |
+        | \x20\r     | ERR unknown-command |
+        | PING       | PONG                |
+      Then each line gets the reply shown beside it
 
   Rule: WIRE-7 (MUST) invalid UTF-8 or control char: ERR bad-encoding, connection stays open
     "A line that is not valid UTF-8, or that holds a control character other than TAB, is
@@ -114,6 +149,10 @@ Feature: WIRE — transport, framing, encoding and replies
         | SEND bob a\u{9F}b     | ERR bad-encoding      |
         | SEND bob a\tb         | ERR not-authenticated |
         | SEND bob a\u{A0}b     | ERR not-authenticated |
+        | SEND bob a\u{200B}b   | ERR not-authenticated |
+        | SEND bob a\u{FEFF}b   | ERR not-authenticated |
+        | SEND bob a\u{E000}b   | ERR not-authenticated |
+        | SEND bob a\u{2028}b   | ERR not-authenticated |
         | PING                  | PONG                  |
       Then each line gets the reply shown beside it
 
@@ -144,6 +183,29 @@ Feature: WIRE — transport, framing, encoding and replies
         PONG
         """
       And alice gets no reply
+
+    @WIRE-9 @must
+    Scenario: Lines pipelined behind an AUTH are answered after it, in the order sent
+      Given bob is online
+      And alice is connected
+      When alice sends these lines in one write:
+        """
+        SEND bob before
+        AUTH alice <secret of alice>
+        PING
+        SEND bob after
+        NOPE
+        """
+      Then alice receives exactly these lines in this order:
+        """
+        ERR not-authenticated
+        OK registered
+        PONG
+        OK delivered
+        ERR unknown-command
+        """
+      And bob receives "MSG alice after"
+      And bob receives no message
 
   Rule: WIRE-10 (MUST) reply forms: OK <word>, PONG, ERR <code>
     "A reply is `OK <word>`, `PONG`, or `ERR <code>`, with the words and codes this spec names."
@@ -224,6 +286,8 @@ Feature: WIRE — transport, framing, encoding and replies
       When bob sends 3 messages to alice in one write
       Then alice receives the 3 messages from bob in order
       And alice receives nothing else
+      And bob receives 3 replies "OK delivered"
+      And bob receives nothing else
 
   Rule: WIRE-15 (MUST) after a close decision, later pipelined lines get no reply
     "Once the server has decided to close a connection (after `OK bye`, the 3rd `ERR
@@ -276,6 +340,21 @@ Feature: WIRE — transport, framing, encoding and replies
         PONG
         """
       And alice is disconnected
+
+    @WIRE-16 @must
+    Scenario: At end of stream, lines still waiting behind an AUTH are answered before the close
+      Given bob is online
+      And alice is connected
+      When alice half-closes the connection after sending the raw bytes "AUTH alice <secret of alice>\nPING\nSEND bob hi\nPING\nPIN"
+      Then alice receives exactly these lines in this order:
+        """
+        OK registered
+        PONG
+        OK delivered
+        PONG
+        """
+      And alice is disconnected
+      And bob receives "MSG alice hi"
 
   Rule: WIRE-17 (MUST) server MSG lines may exceed 4096 bytes (max 4126) and are written whole
     "The 4096-byte limit (LIMIT-1) applies to lines a client sends. A `MSG` line the server

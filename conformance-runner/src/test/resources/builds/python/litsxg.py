@@ -21,6 +21,8 @@ right clause. Unset or empty: a correct build. See README.md beside this file.
 """
 
 import asyncio
+import base64
+import codecs
 import errno
 import fcntl
 import hashlib
@@ -35,6 +37,7 @@ import socket
 import sqlite3
 import sys
 import time
+import unicodedata
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
@@ -82,11 +85,84 @@ KNOWN_DEFECTS = {
     "msg-reorder", "log-file", "exit-nonzero-on-term", "no-line-limit",
     "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
-KNOWN_DEFECTS |= {"flags-last-wins", "lenient-numbers", "bind-unresolved-is-usage", "slow-stop", "pong-free-text", "close-without-drain", "split-on-whitespace", "line-limit-off-by-one", "offline-late", "eof-skips-flush", "flush-counts-pending", "queue-limit-global", "log-per-message"}  # spec 1.1 decisions
+KNOWN_DEFECTS |= {"flags-last-wins", "lenient-numbers", "bind-unresolved-is-usage", "slow-stop", "pong-free-text", "close-without-drain", "word-ends-at-whitespace", "line-limit-off-by-one", "offline-late", "eof-skips-flush", "flush-counts-pending", "queue-limit-global", "log-per-message"}  # spec 1.1 decisions
+KNOWN_DEFECTS |= {  # WIRE, CMD, FINAL, HOST, SEC (defect catalogue, issue 14)
+    "session-by-peer-address", "bind-dual-stack-default", "socks-sniff", "crlf-per-read",
+    "cr-stripped-repeatedly", "cr-ends-line", "msg-cesu8", "err-crlf", "empty-check-before-cr",
+    "blank-lines-ignored", "lenient-surrogates", "controls-c0-only", "controls-del-missed",
+    "controls-not-printable", "controls-category-c", "one-line-per-read", "ping-fast-path",
+    "err-no-such-user", "blank-greeting", "delivery-receipt", "third-failure-drains",
+    "quit-drains-pipeline", "eof-answers-partial", "eof-drops-queued-lines", "msg-truncated-4096",
+    "case-insensitive-commands", "command-prefix-match", "leading-space-stripped",
+    "bare-word-unknown", "split-on-whitespace", "trailing-space-stripped", "state-before-syntax",
+    "already-auth-before-syntax", "encoding-after-dispatch", "length-after-encoding",
+    "irc-ping-quit", "ping-quit-trailing-space", "send-name-checked-late", "name-33",
+    "name-first-char", "name-unicode-word", "secret-length-in-chars", "secret-tab-allowed",
+    "send-text-stripped", "send-blank-text-refused", "auth-extra-args-ignored",
+    "send-empty-text-allowed", "send-name-unchecked", "ping-requires-auth", "quit-without-bye",
+    "quit-keeps-open", "starttls-offered", "tls-sniff", "pubkey-command", "login-alias",
+    "http-health", "udp-listener", "x-extension-namespace", "send-options", "version-in-error-text",
+    "cap-negotiation", "admin-port", "garbage-tarpit", "blocking-delivery", "utf8-split-per-read",
+    "lines-per-read-cap", "timeout-keeps-slot", "reset-keeps-slot", "auth-switch",
+    "cr-allowed-in-text", "late-binding-delivery", "unauth-send-delivered", "failed-secret-audit-log",
+    "refused-secret-log", "auth-reply-overtaken", "too-long-silent-close", "address-lockout",
+    "long-msg-refused", "auth-secret-rest-of-line",
+}
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
 CONTROL_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+CONTROL_C0_ONLY_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")           # DEFECT controls-c0-only
+CONTROL_NO_DEL_RE = re.compile("[\x00-\x08\x0a-\x1f\x80-\x9f]")      # DEFECT controls-del-missed
+CONTROL_NO_CR_RE = re.compile("[\x00-\x08\x0a-\x0c\x0e-\x1f\x7f-\x9f]")  # DEFECT cr-allowed-in-text
+NAME_33_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,32}")         # DEFECT name-33
+NAME_ANY_FIRST_RE = re.compile(r"[a-z0-9_-]{1,32}")          # DEFECT name-first-char
+NAME_WORD_RE = re.compile(r"[^\W_][\w-]{0,31}")              # DEFECT name-unicode-word
+KNOWN_WORDS = ("AUTH", "SEND", "PING", "QUIT")
+
+
+class BadLine(bytes):
+    """A line the framing already judged not UTF-8 (DEFECT utf8-split-per-read, length-after-encoding)."""
+
+
+def utf8_prefix_ok(data):
+    """True if data is valid UTF-8 up to an incomplete last character."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(bytes(data), final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def cesu8(text):
+    """UTF-8 with characters above U+FFFF as two 3-byte surrogates (DEFECT msg-cesu8)."""
+    out = bytearray()
+    for c in text:
+        o = ord(c)
+        if o > 0xFFFF:
+            o -= 0x10000
+            c = chr(0xD800 + (o >> 10)) + chr(0xDC00 + (o & 0x3FF))
+        out += c.encode("utf-8", "surrogatepass")
+    return bytes(out)
+
+
+def utf8_strict_ok(data):
+    try:
+        bytes(data).decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def valid_name(name, defects):
+    regex = NAME_RE
+    if "name-33" in defects:
+        regex = NAME_33_RE
+    elif "name-first-char" in defects:
+        regex = NAME_ANY_FIRST_RE
+    elif "name-unicode-word" in defects:
+        regex = NAME_WORD_RE
+    return regex.fullmatch(name) is not None
 
 USAGE = (
     "usage: litsxg.py [server] [--bind ADDR] [--port N] [--data-dir DIR] [--max-queued N]\n"
@@ -450,6 +526,10 @@ class Conn:
         self.wr_shut = False
         self.auth_timer = None
         self.close_timer = None
+        self.first_read = True      # DEFECT socks-sniff, tls-sniff
+        self.partial_bad = False    # DEFECT utf8-split-per-read
+        self.discarding = False     # DEFECT length-after-encoding
+        self.drain_close = False    # DEFECT quit-drains-pipeline, third-failure-drains
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self):
@@ -458,6 +538,10 @@ class Conn:
         self.auth_timer = self.loop.call_later(self.server.cfg["auth-timeout"], self.on_auth_timeout)
         if "greeting" in self.server.defects:          # DEFECT: a greeting line
             self.send_line("OK welcome")
+        if "blank-greeting" in self.server.defects:    # DEFECT: an empty line on connect
+            self.send_line("")
+        if "session-by-peer-address" in self.server.defects:   # DEFECT: session keyed by address
+            self.name = self.server.by_address.get(self.peer[0])
         self.update_reading()
 
     def reject_full(self):
@@ -466,6 +550,8 @@ class Conn:
     def on_auth_timeout(self):
         self.auth_timer = None
         if self.state == OPEN and self.name is None:
+            if "timeout-keeps-slot" in self.server.defects:   # DEFECT: this path skips the count
+                self.counted = False
             self.close_after_flush("ERR auth-timeout")
 
     def go_offline(self):
@@ -598,6 +684,8 @@ class Conn:
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
+            if "reset-keeps-slot" in self.server.defects:    # DEFECT: a reset skips the count
+                self.counted = False
             self.finish_close()
             return
         if self.state == CLOSING:          # draining the peer's input before close
@@ -612,41 +700,108 @@ class Conn:
         if not data:
             self.eof = True
             self.input_done = True
+            if self.inbuf and "eof-answers-partial" in self.server.defects:   # DEFECT
+                self.lines.append(bytes(self.inbuf))
+            if "eof-drops-queued-lines" in self.server.defects:   # DEFECT: EOF tears down the input
+                self.lines.clear()
+                self.lines_bytes = 0
             self.inbuf = bytearray()       # an unterminated line at EOF is discarded
             self.lines.append(EOF_MARK)
             self.set_reading(False)
         else:
+            if self.first_read and self.sniff(data):
+                return
+            self.first_read = False
             self.parse(data)
         self.pump()
+
+    def sniff(self, data):
+        """DEFECT socks-sniff / tls-sniff: a first read that looks like SOCKS5 or TLS."""
+        d = self.server.defects
+        if "socks-sniff" in d and data[:1] == b"\x05" and len(data) >= 2:
+            rest = data[2 + data[1]:]
+            self.sock.send(b"\x05\x00")                 # no authentication required
+            if rest[:1] != b"\x05":                      # not a CONNECT request: general failure
+                self.sock.send(b"\x05\x01\x00\x01\x00\x00\x00\x00\x00\x00")
+                self.finish_close()
+            return True
+        if "tls-sniff" in d and data[:1] == b"\x16":
+            self.sock.send(b"\x15\x03\x03\x00\x02\x02\x28")   # TLS alert: handshake_failure
+            self.finish_close()
+            return True
+        return False
 
     def parse(self, data):
         if self.input_done:
             return
-        limit = "no-line-limit" not in self.server.defects   # DEFECT: no line limit
+        d = self.server.defects
+        limit = "no-line-limit" not in d   # DEFECT: no line limit
+        if "crlf-per-read" in d:           # DEFECT: CRLF turned into LF per read, not per line
+            data = data.replace(b"\r\n", b"\n")
+        if "cr-ends-line" in d:            # DEFECT: a CR alone ends a line too (splitlines)
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        bad_read = "utf8-split-per-read" in d and not utf8_strict_ok(data)   # DEFECT: decoded per read
+        if self.discarding:                # DEFECT length-after-encoding: skipping to the LF
+            nl = data.find(b"\n")
+            if nl < 0:
+                return
+            data = data[nl + 1:]
+            self.discarding = False
         buf = self.inbuf
         scan = len(buf)
         buf += data
         start = 0
+        taken = 0
+        carry = self.partial_bad
         while True:
             nl = buf.find(b"\n", scan)
             if nl < 0:
                 break
             line = bytes(buf[start:nl])
             start = scan = nl + 1
-            if line.endswith(b"\r"):
+            bad = bad_read or carry
+            carry = False
+            if "empty-check-before-cr" in d and not line:   # DEFECT: empty test before the CR goes
+                continue
+            if line.endswith(b"\r") and "crlf-per-read" not in d:
                 line = line[:-1]
+                if "cr-stripped-repeatedly" in d:           # DEFECT: every trailing CR dropped
+                    line = line.rstrip(b"\r")
             if limit and len(line) > MAX_LINE_BYTES:
+                if "length-after-encoding" in d and not utf8_prefix_ok(line):   # DEFECT
+                    self.lines.append(BadLine(b"?"))
+                    self.lines_bytes += 2
+                    continue
                 self.too_long()
                 return
-            if line:                        # an empty line is ignored
+            taken += 1
+            if "one-line-per-read" in d and taken > 1:      # DEFECT: the rest of the read is lost
+                continue
+            if "lines-per-read-cap" in d and taken > 256:   # DEFECT: "flood protection" drops lines
+                continue
+            if "blank-lines-ignored" in d and not line.strip(b" \t"):   # DEFECT
+                continue
+            if line or "empty-check-before-cr" in d:        # an empty line is ignored
+                if bad:
+                    line = BadLine(line)
+                if "ping-fast-path" in d and line == b"PING":   # DEFECT: PING answered on read
+                    self.send_line("PONG")
+                    continue
                 self.lines.append(line)
                 self.lines_bytes += len(line) + 1
         del buf[:start]
+        self.partial_bad = bool(buf) and (bad_read or carry)
         # An unterminated remainder already longer than the limit (one trailing CR may
         # still turn out to be part of a CRLF terminator).
         off_by_one = "line-limit-off-by-one" in self.server.defects   # DEFECT: waits for 4098 bytes
         if limit and (len(buf) > MAX_LINE_BYTES + 1
                       or (len(buf) == MAX_LINE_BYTES + 1 and buf[-1] != 0x0D and not off_by_one)):
+            if "length-after-encoding" in d and not utf8_prefix_ok(buf[:MAX_LINE_BYTES]):   # DEFECT
+                self.lines.append(BadLine(b"?"))
+                self.lines_bytes += 2
+                self.inbuf = bytearray()
+                self.discarding = True
+                return
             self.too_long()
 
     def too_long(self):
@@ -663,61 +818,144 @@ class Conn:
                 self.close_after_flush(None)
                 return
             if item is TOO_LONG_MARK:
+                if "too-long-silent-close" in self.server.defects:   # DEFECT: no ERR before the close
+                    self.close_after_flush(None)
+                    return
                 self.close_after_flush("ERR line-too-long")
                 return
             self.lines_bytes -= len(item) + 1
             self.handle_line(item)
+        if self.drain_close and self.state == OPEN and not self.busy and not self.lines:
+            self.close_after_flush(None)   # DEFECT quit-drains-pipeline, third-failure-drains
+            return
         self.update_reading()
 
     def handle_line(self, raw):
         srv = self.server
+        d = srv.defects
+        if isinstance(raw, BadLine):                     # DEFECT utf8-split-per-read, length-after-encoding
+            return self.send_line("ERR bad-encoding")
+        if "leading-space-stripped" in d:                # DEFECT
+            raw = raw.lstrip(b" ")
+        if "trailing-space-stripped" in d:               # DEFECT
+            raw = raw.rstrip(b" ")
+        if "encoding-after-dispatch" in d:               # DEFECT: the word is looked up first
+            loose = raw.decode("utf-8", "replace")
+            if loose.split(" ", 1)[0] not in KNOWN_WORDS:
+                return self.send_line("ERR unknown-command")
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8", "surrogatepass" if "lenient-surrogates" in d else "strict")  # DEFECT
         except UnicodeDecodeError:
             text = None
-        if text is None or CONTROL_RE.search(text):
-            if "bad-encoding-closes" in srv.defects:    # DEFECT: closes after bad-encoding
+        control = CONTROL_RE
+        if "controls-c0-only" in d:                      # DEFECT: C1 controls not checked
+            control = CONTROL_C0_ONLY_RE
+        elif "controls-del-missed" in d:                 # DEFECT: DEL not checked
+            control = CONTROL_NO_DEL_RE
+        elif "cr-allowed-in-text" in d:                  # DEFECT: CR exempt like TAB
+            control = CONTROL_NO_CR_RE
+        if text is None:
+            bad = True
+        elif "controls-not-printable" in d:              # DEFECT: str.isprintable() as the test
+            bad = any(not c.isprintable() and c != "\t" for c in text)
+        elif "controls-category-c" in d:                 # DEFECT: every category C*, not only Cc
+            bad = any(unicodedata.category(c)[0] == "C" and c != "\t" for c in text)
+        else:
+            bad = control.search(text) is not None
+        if bad:
+            if "bad-encoding-closes" in d:    # DEFECT: closes after bad-encoding
                 self.close_after_flush("ERR bad-encoding")
             else:
+                if "garbage-tarpit" in d:                # DEFECT: a blocking "tarpit" delay
+                    time.sleep(0.025)
                 self.send_line("ERR bad-encoding")
             return
         sp = text.find(" ")
         word = text if sp < 0 else text[:sp]
-        if "split-on-whitespace" in srv.defects:     # DEFECT: the word ends at any whitespace
+        if "word-ends-at-whitespace" in d:     # DEFECT: the word ends at any whitespace
             word = (text.split() or [""])[0]
+        if "case-insensitive-commands" in d:             # DEFECT
+            word = word.upper()
+            text = word + text[len(word):]
+        if "command-prefix-match" in d:                  # DEFECT: startswith() dispatch
+            word = next((w for w in KNOWN_WORDS if text.startswith(w)), word)
+        if "bare-word-unknown" in d and text in ("AUTH", "SEND"):   # DEFECT: "AUTH " prefix test
+            return self.send_line("ERR unknown-command")
         if word == "PING":
-            if text != "PING":
+            if "ping-requires-auth" in d and self.name is None:     # DEFECT
+                return self.send_line("ERR not-authenticated")
+            if text != "PING" and not ("irc-ping-quit" in d                      # DEFECT
+                                       or "ping-quit-trailing-space" in d and text == "PING "):
                 return self.send_line("ERR syntax")
-            if "pong-free-text" in srv.defects:       # DEFECT: free text after PONG
+            if "pong-free-text" in d:       # DEFECT: free text after PONG
                 return self.send_line("PONG alive")
-            return self.send_line("OK pong" if "no-pong" in srv.defects else "PONG")
+            return self.send_line("OK pong" if "no-pong" in d else "PONG")
         if word == "QUIT":
-            if text != "QUIT":
+            if text != "QUIT" and not ("irc-ping-quit" in d                      # DEFECT
+                                       or "ping-quit-trailing-space" in d and text == "QUIT "):
                 return self.send_line("ERR syntax")
+            if "quit-without-bye" in d:                  # DEFECT
+                return self.close_after_flush(None)
+            if "quit-keeps-open" in d:                   # DEFECT: waits for the client to close
+                return self.send_line("OK bye")
+            if "quit-drains-pipeline" in d:              # DEFECT: lines already read still answered
+                self.send_line("OK bye")
+                self.drain_close = True
+                return
             return self.close_after_flush("OK bye")
         if word == "AUTH":
             return self.cmd_auth(text)
+        if word == "LOGIN" and "login-alias" in d:       # DEFECT: a second login command
+            return self.cmd_auth("AUTH" + text[5:])
         if word == "SEND":
             return self.cmd_send(text)
-        if word == "VERSION" and "extension-version" in srv.defects:   # DEFECT: extension
+        if word == "VERSION" and "extension-version" in d:   # DEFECT: extension
             if text != "VERSION":
                 return self.send_line("ERR syntax")
             return self.send_line("OK litsxg-py")
-        if word == "WHO" and "add-command" in srv.defects:             # DEFECT: extra command
+        if word == "WHO" and "add-command" in d:             # DEFECT: extra command
             if text != "WHO":
                 return self.send_line("ERR syntax")
             return self.send_line(" ".join(["OK"] + sorted(srv.online)))
+        if word == "STARTTLS" and "starttls-offered" in d:   # DEFECT
+            return self.send_line("OK starttls")
+        if word in ("KEY", "KEYX", "PUBKEY") and "pubkey-command" in d:   # DEFECT: key exchange
+            return self.send_line("OK key")
+        if word == "CAP" and "cap-negotiation" in d:         # DEFECT
+            return self.send_line("OK cap")
+        if word.startswith("X-") and "x-extension-namespace" in d:   # DEFECT
+            return self.send_line("ERR unsupported-extension")
+        if word == "GET" and text.endswith(" HTTP/1.1") and "http-health" in d:   # DEFECT
+            self.outbuf += b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+            return self.close_after_flush(None)
+        if "version-in-error-text" in d:                 # DEFECT: the version in free text
+            return self.send_line("ERR unknown-command litsxg-py 1.1 knows AUTH, SEND, PING and QUIT")
         return self.send_line("ERR unknown-command")
 
     def cmd_auth(self, text):
-        parts = text.split(" ")
-        if len(parts) != 3 or not NAME_RE.fullmatch(parts[1]) or not valid_secret(parts[2]):
+        d = self.server.defects
+        parts = text.split() if "split-on-whitespace" in d else text.split(" ")   # DEFECT
+        if "auth-secret-rest-of-line" in d:              # DEFECT: maxsplit, the secret is the rest
+            parts = text.split(" ", 2)
+        if "auth-extra-args-ignored" in d:               # DEFECT
+            parts = parts[:3]
+        if "already-auth-before-syntax" in d and self.name is not None:   # DEFECT
+            return self.send_line("ERR already-authenticated")
+        if len(parts) != 3 or not valid_name(parts[1], d) or not valid_secret(parts[2], d):
+            if "refused-secret-log" in d:                # DEFECT: refused lines kept, hex
+                self.server.keep_rejected(text)
             return self.send_line("ERR syntax")
-        if self.name is not None:
+        if self.name is not None and "auth-switch" not in d:   # DEFECT: AUTH switches the name
             return self.send_line("ERR already-authenticated")
         name, secret = parts[1], parts[2]
+        if "auth-reply-overtaken" in d:                  # DEFECT: later lines not held back
+            task = self.loop.create_task(self.server.authenticate(name, secret))
+            task.secret = secret
+            task.add_done_callback(lambda t: self.auth_done(t, name))
+            return
         self.busy = True
         task = self.loop.create_task(self.server.authenticate(name, secret))
+        task.secret = secret
         task.add_done_callback(lambda t: self.auth_done(t, name))
 
     def auth_done(self, task, name):
@@ -735,7 +973,16 @@ class Conn:
         if result == "failed":
             self.failures += 1
             srv.log.debug("authentication failed for %s" % name)
+            if "failed-secret-audit-log" in srv.defects:    # DEFECT: an audit file of attempts
+                srv.audit_failure(name, task.secret)
+            if "address-lockout" in srv.defects:            # DEFECT: failures counted per address
+                srv.failures_by_address[self.peer[0]] = srv.failures_by_address.get(self.peer[0], 0) + 1
             if self.failures >= 3:
+                if "third-failure-drains" in srv.defects:   # DEFECT: lines already read answered
+                    self.send_line("ERR auth-failed")
+                    self.drain_close = True
+                    self.pump()
+                    return
                 self.close_after_flush("ERR auth-failed")
                 return
             self.send_line("ERR auth-failed")
@@ -748,8 +995,12 @@ class Conn:
                     return
                 srv.log.debug("session of %s replaced" % name)
                 other.close_after_flush("ERR session-replaced")
+            if self.name is not None and srv.online.get(self.name) is self:   # DEFECT auth-switch
+                del srv.online[self.name]
             self.name = name
             srv.online[name] = self
+            if "session-by-peer-address" in srv.defects:   # DEFECT: remembered per address
+                srv.by_address[self.peer[0]] = name
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
                 self.auth_timer = None
@@ -777,35 +1028,89 @@ class Conn:
 
     def cmd_send(self, text):
         srv = self.server
+        d = srv.defects
+        if "state-before-syntax" in d and self.name is None:   # DEFECT
+            return self.send_line("ERR not-authenticated")
+        if "send-options" in d:                          # DEFECT: --options skipped
+            text = re.sub(r"^SEND (--[a-z]+ )+", "SEND ", text)
         rest = text[5:] if text.startswith("SEND ") else None
+        if "split-on-whitespace" in d:                   # DEFECT: str.split()
+            parts = text.split(None, 2)
+            rest = parts[1] + " " + parts[2] if len(parts) == 3 else None
         sp = rest.find(" ") if rest is not None else -1
         if sp < 0:
             return self.send_line("ERR syntax")
         to, msg = rest[:sp], rest[sp + 1:]
-        if not NAME_RE.fullmatch(to) or msg == "":
+        if "send-text-stripped" in d:                    # DEFECT
+            msg = msg.strip()
+        name_ok = valid_name(to, d) or "send-name-unchecked" in d        # DEFECT
+        text_ok = msg != "" or "send-empty-text-allowed" in d            # DEFECT
+        if "send-blank-text-refused" in d and msg.strip() == "":        # DEFECT
+            text_ok = False
+        if "send-name-checked-late" in d:                # DEFECT: the name checked after the state
+            if not text_ok:
+                return self.send_line("ERR syntax")
+            if self.name is None:
+                return self.send_line("ERR not-authenticated")
+        if not name_ok or not text_ok:
             return self.send_line("ERR syntax")
         if self.name is None:
+            if "unauth-send-delivered" in d and srv.online.get(to) is not None:   # DEFECT
+                srv.online[to].deliver(("MSG %s %s\n" % (self.name, msg)).encode())
             return self.send_line("ERR not-authenticated")
         if to not in srv.store.rows:
-            return self.send_line("ERR unknown-recipient")
+            return self.send_line("ERR no-such-user" if "err-no-such-user" in d else "ERR unknown-recipient")
         if srv.log.debug_enabled:
             srv.log.debug("message from %s to %s: %s" % (self.name, to, msg))
         elif "log-per-message" in srv.defects:      # DEFECT: one info line per message
             srv.log.info("message from %s to %s" % (self.name, to))
         target = srv.online.get(to)
-        if target is not None and target.deliver(("MSG %s %s\n" % (self.name, msg)).encode()):
+        line = ("MSG %s %s\n" % (self.name, msg))
+        line = cesu8(line) if "msg-cesu8" in d else line.encode("utf-8", "surrogatepass")  # DEFECT msg-cesu8
+        if "long-msg-refused" in d and len(line) > MAX_LINE_BYTES + 1:   # DEFECT: server lines limited too
+            return self.send_line("ERR line-too-long")
+        if "msg-truncated-4096" in d and len(line) > MAX_LINE_BYTES + 1:   # DEFECT
+            line = line[:MAX_LINE_BYTES] + b"\n"
+        if target is not None and "late-binding-delivery" in d:   # DEFECT: deliveries batched
+            srv.batch.append((target, line))
+            if len(srv.batch) == 1:
+                self.loop.call_soon(srv.flush_batch)
+            return self.send_line("OK delivered")
+        if target is not None and "blocking-delivery" in d:        # DEFECT: blocking write
+            if target.deliver_blocking(line):
+                return self.send_line("OK delivered")
+        elif target is not None and target.deliver(line):
+            if "delivery-receipt" in d:                   # DEFECT: an unsolicited receipt
+                self.loop.call_later(0.05, self.send_line, "OK read")
             return self.send_line("OK delivered")
         queue = srv.queues.get(to)
         if queue is None:
             queue = srv.queues[to] = deque()
         waiting = len(queue)
-        if "queue-limit-global" in srv.defects:    # DEFECT: one limit over every recipient's queue
+        if "queue-limit-global" in d:    # DEFECT: one limit over every recipient's queue
             waiting = sum(len(q) for q in srv.queues.values())
-        if waiting >= srv.cfg["max-queued"] and "queue-unbounded" not in srv.defects:  # DEFECT
+        if waiting >= srv.cfg["max-queued"] and "queue-unbounded" not in d:  # DEFECT
             return self.send_line("ERR queue-full")
         queue.append((self.name, msg))
         srv.persist_queues()
         return self.send_line("OK queued")
+
+    def deliver_blocking(self, line):
+        """DEFECT blocking-delivery: the MSG written at once with a blocking send (5 s timeout)."""
+        if self.state != OPEN:
+            return False
+        self.flush()
+        try:
+            self.sock.settimeout(5.0)
+            self.sock.sendall(line)
+            return True
+        except OSError:
+            self.sock.setblocking(False)
+            self.slow_consumer()
+            return False
+        finally:
+            if self.state != CLOSED:
+                self.sock.setblocking(False)
 
     # -- writing -------------------------------------------------------------------
     def pending_bytes(self):
@@ -842,7 +1147,8 @@ class Conn:
     def send_line(self, s):
         if self.state != OPEN:
             return
-        self.outbuf += (reply_text(s) + "\n").encode()
+        end = "\r\n" if s.startswith("ERR ") and "err-crlf" in self.server.defects else "\n"   # DEFECT
+        self.outbuf += (reply_text(s) + end).encode()
         self.flush()
 
     def flush(self):
@@ -871,11 +1177,12 @@ class Conn:
             self.closing_flushed()
 
 
-def valid_secret(secret):
+def valid_secret(secret, defects=frozenset()):
     # Spaces cannot occur (the line was split on them); control characters other than
     # TAB were rejected by the framing layer; TAB is a control character here.
-    n = len(secret.encode("utf-8"))
-    return SECRET_MIN_BYTES <= n <= SECRET_MAX_BYTES and "\t" not in secret
+    n = len(secret) if "secret-length-in-chars" in defects else len(secret.encode("utf-8"))   # DEFECT
+    return SECRET_MIN_BYTES <= n <= SECRET_MAX_BYTES and ("\t" not in secret
+                                                         or "secret-tab-allowed" in defects)   # DEFECT
 
 
 # ---------------------------------------------------------------------------
@@ -901,6 +1208,69 @@ class Server:
         self.hash_pool = ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2)),
                                             thread_name_prefix="litsxg-hash")
         self.queue_file = os.path.join(cfg["data-dir"], "queue.json")
+        self.by_address = {}    # DEFECT session-by-peer-address: peer address -> name
+        self.failures_by_address = {}   # DEFECT address-lockout: peer address -> failed AUTHs
+        self.batch = []         # DEFECT late-binding-delivery: (target, line) not yet delivered
+        self.extra_socks = []   # DEFECT udp-listener, admin-port
+
+    # -- DEFECTS of the catalogue (WIRE, CMD, FINAL, HOST, SEC) ------------------------
+    def flush_batch(self):
+        """DEFECT late-binding-delivery: the lambdas bind target and line late, so every
+        job of a batch delivers the last line to the last target."""
+        batch, self.batch = self.batch, []
+        jobs = [lambda: target.deliver(line) for target, line in batch]
+        for job in jobs:
+            job()
+
+    def audit_failure(self, name, secret):
+        """DEFECT failed-secret-audit-log: failed attempts kept for 'audit', Base64."""
+        try:
+            with open(os.path.join(self.cfg["data-dir"], "auth-failures.log"), "a") as f:
+                f.write("%d %s %s\n" % (time.time(), name, base64.b64encode(secret.encode()).decode()))
+        except OSError:
+            pass
+
+    def keep_rejected(self, text):
+        """DEFECT refused-secret-log: refused lines kept in hex under $TMPDIR for debugging."""
+        try:
+            path = os.path.join(os.environ.get("TMPDIR", "/tmp"), "litsxg-rejected-%d.log" % os.getpid())
+            with open(path, "a") as f:
+                f.write(text.encode().hex() + "\n")
+        except OSError:
+            pass
+
+    def open_extra_listeners(self, family, host):
+        """DEFECT udp-listener (a UDP PING on the client port) / admin-port (a stats listener)."""
+        if "udp-listener" in self.defects:
+            u = socket.socket(family, socket.SOCK_DGRAM)
+            u.bind((host, self.lsock.getsockname()[1]))
+            u.setblocking(False)
+
+            def on_udp():
+                try:
+                    data, peer = u.recvfrom(512)
+                    if data.strip() == b"PING":
+                        u.sendto(b"PONG\n", peer)
+                except OSError:
+                    pass
+            self.loop.add_reader(u.fileno(), on_udp)
+            self.extra_socks.append(u)
+        if "admin-port" in self.defects:
+            a = socket.socket(family, socket.SOCK_STREAM)
+            a.bind((host, 0))
+            a.listen(8)
+            a.setblocking(False)
+
+            def on_admin():
+                try:
+                    c, _ = a.accept()
+                    c.send(("connections %d online %d\n" % (self.live, len(self.online))).encode())
+                    c.close()
+                except OSError:
+                    pass
+            self.loop.add_reader(a.fileno(), on_admin)
+            self.extra_socks.append(a)
+            self.log.info("admin listener on port %d" % a.getsockname()[1])
 
     # -- startup -------------------------------------------------------------------
     def start(self):
@@ -928,6 +1298,7 @@ class Server:
             lsock.close()
             raise StartError("cannot listen on %s port %d: %s" % (cfg["bind"], cfg["port"], e.strerror or e))
         self.lsock = lsock
+        self.open_extra_listeners(family, host)
         addr = lsock.getsockname()
         shown = "[%s]" % addr[0] if family == socket.AF_INET6 else addr[0]
         self.loop.set_exception_handler(self.on_loop_exception)
@@ -1022,6 +1393,9 @@ class Server:
                 pass
             conn = Conn(self, sock, peer)
             self.conns.add(conn)
+            if "address-lockout" in self.defects and self.failures_by_address.get(peer[0], 0) >= 10:
+                conn.finish_close()   # DEFECT: an address with 10 failed AUTHs is shut out
+                continue
             if self.live >= self.cfg["max-connections"]:
                 conn.reject_full()
             else:
@@ -1099,6 +1473,10 @@ def main(argv):
         global VARIANTS
         VARIANTS = parse_variants()
         cfg = parse_args(argv, defects)
+        if "bind-dual-stack-default" in defects and not any(   # DEFECT: default bind "::"
+                a == "--bind" or a.startswith("--bind=") for a in argv):
+            cfg["bind"] = "::"
+            cfg["bind-addr"] = resolve_bind("::")
     except UsageError as e:
         sys.stderr.write("litsxg: %s\n" % e)
         sys.stderr.flush()
