@@ -79,8 +79,9 @@ common=(--server-jar "$server_jar" --ergo "$ergo" --config-dir "$out/config")
 bench() { "${prio[@]}" java -jar "$bench_jar" "$@" "${common[@]}"; }
 
 # The most connections a process may hold here (server and generator alike), less room for
-# the JVM's own files.
-top=$(( $(ulimit -Hn) - 100 ))
+# the JVM's own files; 50,000 at most (the scale benchmark's count).
+hard=$(ulimit -Hn)
+case "$hard" in unlimited) top=50000;; *) top=$(( hard - 100 )); [ "$top" -le 50000 ] || top=50000;; esac
 if $quick; then
   repeat=1; seconds=2; warmup=1; runs=3; scale=600; steps=3; rcpt=200; per=50; points=5
   curve_repeat=1; client_counts="10,50,200"; rates="10000,20000,40000"; identities="0,1000,10000"; id_runs=3
