@@ -115,7 +115,7 @@ bench load --clients 1000 --size 64 --rate 0,50000 --repeat "$repeat" --seconds 
 
 stamp "curve: delivered msg/s and p99 against clients ($client_counts), as fast as possible"
 bench load --clients "$client_counts" --size 64 --rate 0 --repeat "$curve_repeat" --seconds "$seconds" --warmup "$warmup" \
-  --label clients "${server_jvm[@]}" --csv "$out/clients.csv" | tee "$out/clients.txt" || true
+  --label clients --timeout 600 "${server_jvm[@]}" --csv "$out/clients.csv" | tee "$out/clients.txt" || true
 
 stamp "curve: latency against offered rate ($rates msg/s), 1,000 clients"
 bench load --clients 1000 --size 64 --rate "$rates" --repeat "$curve_repeat" --seconds "$seconds" --warmup "$warmup" \
