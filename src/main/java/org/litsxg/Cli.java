@@ -1,7 +1,6 @@
 package org.litsxg;
 
 import java.io.PrintWriter;
-import org.litsxg.bench.BenchCommand;
 import org.litsxg.client.ClientCommand;
 import org.litsxg.server.ServerCommand;
 import picocli.CommandLine;
@@ -30,20 +29,18 @@ public final class Cli implements Runnable {
     /**
      * The command line for {@code first} (the first argument): only that subcommand's model
      * when it names one, every subcommand otherwise (for help and for errors). Picocli builds a
-     * model by reflection for each subcommand it is given; building the client's and the
-     * benchmarks' too costs a server start about a quarter of a second of CPU, and the
-     * conformance suite starts the server a few hundred times.
+     * model by reflection for each subcommand it is given, and the conformance suite starts the
+     * server a few hundred times. (The benchmarks are a jar of their own, bench/: the launcher
+     * runs {@code litsxg bench ...} from it.)
      */
     static CommandLine commandLine(String first) {
         CommandLine cmd = new CommandLine(new Cli());
         switch (first) {
             case "server" -> cmd.addSubcommand(new ServerCommand());
             case "client" -> cmd.addSubcommand(new ClientCommand());
-            case "bench" -> cmd.addSubcommand(new BenchCommand());
             default -> {
                 cmd.addSubcommand(new ServerCommand());
                 cmd.addSubcommand(new ClientCommand());
-                cmd.addSubcommand(new BenchCommand());
             }
         }
         cmd.setParameterExceptionHandler((ex, argv) -> {

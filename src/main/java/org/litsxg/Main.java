@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import org.litsxg.server.ServerCommand;
 
 /**
- * {@code litsxg server|client|bench}. Bad usage prints one line on stderr and exits 2; a start-up
+ * {@code litsxg server|client}. Bad usage prints one line on stderr and exits 2; a start-up
  * failure one line and exits 3; an unexpected error one line and exits 1.
  *
  * <p>This class names no picocli type: a server started with plain flags

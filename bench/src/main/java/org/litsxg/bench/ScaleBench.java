@@ -12,16 +12,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.litsxg.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code litsxg bench scale}: as many authenticated idle connections as asked for, on the Litsxg
- * reference server and on ngircd in turn, and the server memory each costs. The connections come
+ * reference server and on its IRC peers in turn, and the server memory each costs. The connections come
  * from {@code --generators} child processes ({@code bench hold}), each from its own loopback
  * source address (127.0.0.2, 127.0.0.3, ...), so that neither a process's file limit nor one
  * address's ephemeral ports bound the count on the client side. The server's RSS (and, for
@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
  * asked for more, the benchmark says so and measures the most the limit allows.
  */
 @Command(name = "scale", mixinStandardHelpOptions = true,
-        description = "Hold N authenticated idle connections on Litsxg and on ngircd; memory per connection.")
+        description = "Hold N authenticated idle connections on Litsxg and its IRC peers; memory per connection.")
 public final class ScaleBench implements Callable<Integer> {
     /** Descriptors a server process needs beside its connections (JVM, jars, database, listener). */
     static final int SERVER_SPARE_FDS = 64;
@@ -43,14 +43,20 @@ public final class ScaleBench implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--target", split = ",", paramLabel = "litsxg|ngircd", description = "Servers, in turn (default: litsxg,ngircd).")
-    List<String> targets = List.of("litsxg", "ngircd");
+    @Mixin
+    Targets targets = new Targets();
 
     @Option(names = "--count", description = "Connections to hold (default: ${DEFAULT-VALUE}).")
     int count = 50_000;
 
-    @Option(names = "--generators", description = "Client processes, half for each half of the connections (default: 2 per 20,000).")
+    @Option(names = "--generators", description = "Client processes per step (default: 1 per 10,000 connections of the step).")
     Integer generators;
+
+    @Option(names = "--steps", description = "Connect in this many equal steps, memory read after each (default: ${DEFAULT-VALUE}).")
+    int steps = 2;
+
+    @Option(names = "--curve", paramLabel = "FILE", description = "Append one row per step (connections held, RSS, heap) to this CSV file.")
+    Path curve;
 
     @Option(names = "--hold", paramLabel = "SECONDS", description = "Hold time before the last probe (default: ${DEFAULT-VALUE}).")
     int holdSeconds = 10;
@@ -58,11 +64,8 @@ public final class ScaleBench implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on registering and on each probe (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds = 300;
 
-    @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "JVM option for the Litsxg server (repeatable).")
-    List<String> jvmOptions = new ArrayList<>();
-
-    @Option(names = "--ngircd", paramLabel = "PATH", description = "The ngircd binary (default: ${DEFAULT-VALUE}).")
-    String ngircd = "/usr/sbin/ngircd";
+    @Mixin
+    ServerOptions servers = new ServerOptions();
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Append one row per target to this CSV file.")
     Path csv;
@@ -77,44 +80,43 @@ public final class ScaleBench implements Callable<Integer> {
                     + "RLIMIT_NOFILE; raising it needs CAP_SYS_RESOURCE): measuring %d%n", count, fileLimit, possible);
             n = possible;
         }
-        int procs = generators != null ? generators : 2 * Math.max(1, (n + 19_999) / 20_000);
-        if (procs < 1 || procs > 250) {
-            throw new ParameterException(spec.commandLine(), "--generators must be 1 to 250");
+        if (steps < 1 || steps > n) {
+            throw new ParameterException(spec.commandLine(), "--steps must be 1 to the connection count");
         }
-        BenchServer.Settings settings = new BenchServer.Settings(jvmOptions, ngircd, n + 16, 1000,
-                Math.max(60, timeoutSeconds * 2), 60);
-        System.out.printf("bench scale: %d connections from %d generator processes; hold %d s; load average %s%n", n, procs,
-                holdSeconds, LoadBench.loadavg());
-        if (!jvmOptions.isEmpty()) {
-            System.out.println("litsxg server JVM options: " + String.join(" ", jvmOptions));
+        int procs = generators != null ? generators : Math.max(1, (n / steps + 9_999) / 10_000);
+        if (procs < 1 || procs * steps > 250) {
+            throw new ParameterException(spec.commandLine(), "--generators times --steps must be 1 to 250 (one source address each)");
+        }
+        BenchServer.Settings settings = new BenchServer.Settings(servers, n + 16, 1000, Math.max(60, timeoutSeconds * 2), 60);
+        List<BenchServer.Kind> kinds = targets.available(servers, spec);
+        System.out.printf("bench scale: %d connections in %d step(s) of %d generator process(es) each; hold %d s; load average %s%n",
+                n, steps, procs, holdSeconds, LoadBench.loadavg());
+        if (!servers.jvmOptions.isEmpty()) {
+            System.out.println("litsxg server JVM options: " + String.join(" ", servers.jvmOptions));
         }
         boolean ok = true;
         List<double[]> perConn = new ArrayList<>();
-        for (String t : targets) {
-            BenchServer.Kind kind;
-            try {
-                kind = BenchServer.Kind.parse(t);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
-            }
+        for (BenchServer.Kind kind : kinds) {
             double[] r = runOnce(kind, settings, n, procs);
             perConn.add(r);
             ok &= r[0] == n;
         }
-        if (perConn.size() == 2 && targets.get(0).equalsIgnoreCase("litsxg")) {
-            System.out.printf("ratio litsxg/ngircd: RSS per connection %.2f (marginal %.2f)%n", perConn.get(0)[1] / perConn.get(1)[1],
-                    perConn.get(0)[3] / perConn.get(1)[3]);
+        for (int k = 1; k < kinds.size(); k++) {
+            if (kinds.get(0) == BenchServer.Kind.LITSXG) {
+                System.out.printf("ratio litsxg/%s: RSS per connection %.2f (marginal %.2f)%n", kinds.get(k).label,
+                        perConn.get(0)[1] / perConn.get(k)[1], perConn.get(0)[3] / perConn.get(k)[3]);
+            }
         }
         if (count > n) {
             System.out.printf("NOT MEASURED: %d connections (this machine's file limit allows %d per process)%n", count, n);
         }
-        return ok ? ExitCodes.OK : ExitCodes.FATAL;
+        return ok ? BenchMain.OK : BenchMain.FAILED;
     }
 
     /**
-     * Connects in two halves, each from its own generator processes, and reads the server's
-     * memory before, after the first half and after all: the average per connection (all / n)
-     * and the marginal cost (second half only, which leaves out one-time costs such as compiled
+     * Connects in {@code --steps} equal steps, each from its own generator processes, and reads
+     * the server's memory before and after each step: the average per connection (all / n) and
+     * the marginal cost (the last step only, which leaves out one-time costs such as compiled
      * code and worker threads). Returns {held, RSS bytes per connection, live heap bytes per
      * connection (or -1), marginal RSS bytes per connection}.
      */
@@ -124,23 +126,33 @@ public final class ScaleBench implements Callable<Integer> {
             // authentication code, the worker threads) are then not counted per connection.
             server.serveOneClient("baseline");
             long[] m0 = memory(server);
+            writeCurve(kind, 0, m0);
             long t0 = System.nanoTime();
             List<Process> workers = new ArrayList<>();
             List<BufferedReader> outs = new ArrayList<>();
             List<PrintWriter> ins = new ArrayList<>();
             try {
-                int half = n / 2;
-                int perHalf = Math.max(1, (procs + 1) / 2);
-                long registered = spawn(kind, server, half, perHalf, 0, workers, outs, ins);
-                long[] m1 = memory(server);
-                registered += spawn(kind, server, n - half, perHalf, perHalf, workers, outs, ins);
+                long registered = 0;
+                long[] before = m0;
+                long[] m2 = m0;
+                int connected = 0;
+                StringBuilder rss = new StringBuilder().append(m0[0]);
+                for (int step = 1; step <= steps; step++) {
+                    int upTo = (int) ((long) n * step / steps);
+                    before = m2;
+                    registered += spawn(kind, server, upTo - connected, procs, (step - 1) * procs, workers, outs, ins);
+                    connected = upTo;
+                    m2 = memory(server);
+                    writeCurve(kind, registered, m2);
+                    rss.append(" -> ").append(m2[0]);
+                }
+                int lastStep = n - (int) ((long) n * (steps - 1) / steps);
                 double connectSeconds = (System.nanoTime() - t0) / 1e9;
                 long pongs = probe(ins, outs);
-                long[] m2 = memory(server);
-                System.out.printf("%s: %d of %d registered in %.1f s; %d answered the probe; RSS %d -> %d -> %d KiB (0, %d, %d connections)",
-                        kind.label, registered, n, connectSeconds, pongs, m0[0], m1[0], m2[0], half, n);
+                System.out.printf("%s: %d of %d registered in %.1f s; %d answered the probe; RSS %s KiB",
+                        kind.label, registered, n, connectSeconds, pongs, rss);
                 if (m2[1] >= 0) {
-                    System.out.printf("; live heap after GC %d -> %d -> %d KiB", m0[1], m1[1], m2[1]);
+                    System.out.printf("; live heap after GC %d -> %d KiB", m0[1], m2[1]);
                 }
                 System.out.println();
                 Thread.sleep(TimeUnit.SECONDS.toMillis(holdSeconds));
@@ -148,12 +160,12 @@ public final class ScaleBench implements Callable<Integer> {
                 long held = Math.min(pongs, after);
                 double rssPer = held == 0 ? 0 : (m2[0] - m0[0]) * 1024.0 / held;
                 double heapPer = m2[1] < 0 || held == 0 ? -1 : (m2[1] - m0[1]) * 1024.0 / held;
-                double rssMarginal = (m2[0] - m1[0]) * 1024.0 / Math.max(1, n - half);
-                double heapMarginal = m2[1] < 0 ? -1 : (m2[1] - m1[1]) * 1024.0 / Math.max(1, n - half);
+                double rssMarginal = (m2[0] - before[0]) * 1024.0 / Math.max(1, lastStep);
+                double heapMarginal = m2[1] < 0 ? -1 : (m2[1] - before[1]) * 1024.0 / Math.max(1, lastStep);
                 System.out.printf("%s: after holding %d s, %d of %d answer; RSS %d KiB; per connection: RSS %.0f bytes (marginal %.0f)%s%n",
                         kind.label, holdSeconds, after, n, server.rssKib(), rssPer, rssMarginal,
                         heapPer < 0 ? "" : String.format(", live heap %.0f bytes (marginal %.0f)", heapPer, heapMarginal));
-                writeCsv(kind, n, held, connectSeconds, m0, m1, m2, rssPer, rssMarginal, heapPer, heapMarginal);
+                writeCsv(kind, n, held, connectSeconds, m0, before, m2, rssPer, rssMarginal, heapPer, heapMarginal);
                 for (PrintWriter in : ins) {
                     in.println("quit");
                 }
@@ -166,6 +178,17 @@ public final class ScaleBench implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    private void writeCurve(BenchServer.Kind kind, long connections, long[] m) throws IOException {
+        if (curve == null) {
+            return;
+        }
+        boolean fresh = !Files.exists(curve) || Files.size(curve) == 0;
+        String row = String.join(",", kind.label, String.valueOf(connections), String.valueOf(m[0]), String.valueOf(m[1]),
+                LoadBench.loadavg().split(" ")[0]) + "\n";
+        Files.writeString(curve, (fresh ? "target,connections,rss_kib,heap_kib,loadavg\n" : "") + row, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** {RSS KiB, live heap KiB or -1}: the heap first, since its forced GC may give memory back. */
@@ -199,11 +222,11 @@ public final class ScaleBench implements Callable<Integer> {
             throws IOException {
         Path jar = Path.of(ScaleBench.class.getProtectionDomain().getCodeSource().getLocation().getPath());
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-jar", jar.toString(), "bench", "hold",
-                "--protocol", kind == BenchServer.Kind.LITSXG ? "litsxg" : "irc",
+                "-XX:+UseSerialGC", "-jar", jar.toString(), "hold",
+                "--dialect", kind == BenchServer.Kind.LITSXG ? "litsxg" : "irc",
                 "--server", server.address.getHostString() + ":" + server.address.getPort(),
                 "--count", String.valueOf(share), "--prefix", prefix, "--source", source,
-                "--timeout", String.valueOf(timeoutSeconds), "--window", String.valueOf(Math.max(1, LoadEngine.REGISTER_WINDOW / procs)),
+                "--timeout", String.valueOf(timeoutSeconds), "--window", String.valueOf(Math.max(1, kind.registerWindow / procs)),
                 "--lifetime", String.valueOf(3 * timeoutSeconds + holdSeconds + 60));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
@@ -256,7 +279,7 @@ public final class ScaleBench implements Callable<Integer> {
             return;
         }
         boolean fresh = !Files.exists(csv) || Files.size(csv) == 0;
-        String header = "target,asked,held,connect_s,rss0_kib,rss_half_kib,rss_all_kib,heap0_kib,heap_half_kib,heap_all_kib,"
+        String header = "target,asked,held,connect_s,rss0_kib,rss_before_last_step_kib,rss_all_kib,heap0_kib,heap_before_last_step_kib,heap_all_kib,"
                 + "rss_per_conn_bytes,rss_marginal_bytes,heap_per_conn_bytes,heap_marginal_bytes,loadavg\n";
         String row = String.join(",", kind.label, String.valueOf(n), String.valueOf(held), String.format("%.1f", connectSeconds),
                 String.valueOf(m0[0]), String.valueOf(m1[0]), String.valueOf(m2[0]), String.valueOf(m0[1]), String.valueOf(m1[1]),

@@ -69,7 +69,7 @@ final class LoadEngine implements AutoCloseable {
                double deliveredPerSecond, Histogram latency, double generatorCpuPercent, double serverCpuPercent) {
     }
 
-    private final Protocol protocol;
+    private final Dialect dialect;
     private final int size;
     private final String namePrefix;
     private final Selector selector;
@@ -92,19 +92,19 @@ final class LoadEngine implements AutoCloseable {
     private long closedByServer;
 
     /**
-     * @param protocol   what the server speaks
+     * @param dialect   what the server speaks
      * @param size       message text size in bytes (at least 24)
      * @param namePrefix client names are this prefix and the client's number
      */
-    LoadEngine(Protocol protocol, int size, String namePrefix) throws IOException {
+    LoadEngine(Dialect dialect, int size, String namePrefix) throws IOException {
         if (size < STAMP_DIGITS + 8) {
             throw new IllegalArgumentException("message size must be at least " + (STAMP_DIGITS + 8) + " bytes");
         }
-        this.protocol = protocol;
+        this.dialect = dialect;
         this.size = size;
         this.namePrefix = namePrefix;
         this.selector = Selector.open();
-        this.lineEnd = protocol.lineEnd();
+        this.lineEnd = dialect.lineEnd();
     }
 
     String name(int index) {
@@ -164,7 +164,7 @@ final class LoadEngine implements AutoCloseable {
             Client c = new Client(i, ch);
             c.key = ch.register(selector, SelectionKey.OP_READ, c);
             clients.add(c);
-            byte[] reg = protocol.register(name(i));
+            byte[] reg = dialect.register(name(i));
             append(c, reg, 0, reg.length);
             if ((i & 63) == 0) {
                 poll(-1);
@@ -180,14 +180,14 @@ final class LoadEngine implements AutoCloseable {
         byte[][] bigger = new byte[n][];
         System.arraycopy(prefixes, 0, bigger, 0, prefixes.length);
         for (int i = prefixes.length; i < n; i++) {
-            bigger[i] = protocol.messagePrefix(name(i).getBytes(StandardCharsets.US_ASCII));
+            bigger[i] = dialect.messagePrefix(name(i).getBytes(StandardCharsets.US_ASCII));
         }
         prefixes = bigger;
     }
 
     /** Sends a liveness probe on every open client; returns how many answered within the timeout. */
     long pingAll(int timeoutSeconds) throws IOException {
-        byte[] ping = protocol.ping();
+        byte[] ping = dialect.ping();
         int open = 0;
         for (Client c : clients) {
             c.ponged = false;
@@ -281,7 +281,7 @@ final class LoadEngine implements AutoCloseable {
     long queueFor(String recipientPrefix, int recipients, int perRecipient, int window, int timeoutSeconds) throws IOException {
         byte[][] to = new byte[recipients][];
         for (int r = 0; r < recipients; r++) {
-            to[r] = protocol.messagePrefix((recipientPrefix + r).getBytes(StandardCharsets.US_ASCII));
+            to[r] = dialect.messagePrefix((recipientPrefix + r).getBytes(StandardCharsets.US_ASCII));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         long queued0 = queued;
@@ -487,7 +487,7 @@ final class LoadEngine implements AutoCloseable {
         if (len > 0 && b[off + len - 1] == '\r') {
             len--;
         }
-        switch (protocol.classify(b, off, len)) {
+        switch (dialect.classify(b, off, len)) {
             case MESSAGE -> {
                 received++;
                 if (recording && len >= size) {
@@ -510,7 +510,7 @@ final class LoadEngine implements AutoCloseable {
                 }
             }
             case SERVER_PING -> {
-                byte[] pong = Protocol.pongFor(b, off, len);
+                byte[] pong = Dialect.pongFor(b, off, len);
                 append(c, pong, 0, pong.length);
             }
             case ERROR -> {

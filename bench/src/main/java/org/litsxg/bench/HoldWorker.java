@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.litsxg.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,8 +20,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "hold", hidden = true, description = "One connection-holding process of bench scale.")
 public final class HoldWorker implements Callable<Integer> {
-    @Option(names = "--protocol", required = true, description = "litsxg or irc.")
-    String protocol;
+    @Option(names = "--dialect", required = true, description = "litsxg or irc.")
+    String dialect;
 
     @Option(names = "--server", required = true, paramLabel = "HOST:PORT")
     String server;
@@ -55,11 +54,11 @@ public final class HoldWorker implements Callable<Integer> {
             }
             System.out.println("lifetime over");
             System.out.flush();
-            Runtime.getRuntime().halt(ExitCodes.FATAL);
+            Runtime.getRuntime().halt(BenchMain.FAILED);
         }, "hold-lifetime");
         reaper.setDaemon(true);
         reaper.start();
-        Protocol p = protocol.equalsIgnoreCase("irc") ? Protocol.IRC : Protocol.LITSXG;
+        Dialect p = dialect.equalsIgnoreCase("irc") ? Dialect.IRC : Dialect.LITSXG;
         int colon = server.lastIndexOf(':');
         InetSocketAddress address = new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
         List<InetAddress> sources = source == null ? List.of() : List.of(InetAddress.getByName(source));
@@ -88,6 +87,6 @@ public final class HoldWorker implements Callable<Integer> {
                 }
             }
         }
-        return ExitCodes.OK;
+        return BenchMain.OK;
     }
 }

@@ -12,38 +12,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
-import org.litsxg.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code litsxg bench load}: the same workload against the Litsxg reference server and ngircd,
- * each started fresh on a loopback port for every run, runs alternating between the targets.
+ * {@code litsxg bench load}: the same workload against the Litsxg reference server and its IRC
+ * peers (ngircd, InspIRCd, Ergo: those installed), each started fresh on a loopback port for
+ * every run, runs alternating between the targets.
  * {@code --clients} authenticated (or IRC-registered) connections send direct messages of
  * {@code --size} bytes from random clients to random other clients, at a fixed total
  * {@code --rate} or (rate 0) as fast as the server delivers with at most {@code --window} in
  * flight. Each run prints delivered messages per second, end-to-end latency percentiles
  * (HdrHistogram), connections held (answering a liveness probe afterwards), server RSS, live
  * heap after a forced GC (Litsxg), server and generator CPU, and launch-to-listening time; the
- * summary gives each target's median and the ratio Litsxg/ngircd. Everything is bounded:
+ * summary gives each target's median and the ratio Litsxg/peer. A list of {@code --clients}
+ * and of {@code --rate} runs every combination (the curves of BENCHMARKS.md). Everything is bounded:
  * set-up by {@code --timeout}, traffic by {@code --warmup} plus {@code --seconds}, then 10 s of
  * drain. Exit 0 when every run held every client and lost nothing, 1 otherwise.
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
-        description = "Throughput and latency of direct messages, Litsxg against ngircd.")
+        description = "Throughput and latency of direct messages, Litsxg against its IRC peers.")
 public final class LoadBench implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--target", split = ",", paramLabel = "litsxg|ngircd",
-            description = "Servers to measure, in turn (default: litsxg,ngircd).")
-    List<String> targets = List.of("litsxg", "ngircd");
+    @Mixin
+    Targets targets = new Targets();
 
-    @Option(names = "--clients", description = "Connections (default: ${DEFAULT-VALUE}).")
-    int clients = 1000;
+    @Option(names = "--clients", split = ",", paramLabel = "N",
+            description = "Connections; a list runs each (default: 1000).")
+    List<Integer> clientCounts = List.of(1000);
+
+    /** The connections of the runs under way. */
+    private int clients;
 
     @Option(names = "--size", paramLabel = "BYTES", description = "Message text size (default: ${DEFAULT-VALUE}).")
     int size = 64;
@@ -67,11 +72,8 @@ public final class LoadBench implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for senders and recipients (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "JVM option for the Litsxg server (repeatable).")
-    List<String> jvmOptions = new ArrayList<>();
-
-    @Option(names = "--ngircd", paramLabel = "PATH", description = "The ngircd binary (default: ${DEFAULT-VALUE}).")
-    String ngircd = "/usr/sbin/ngircd";
+    @Mixin
+    ServerOptions servers = new ServerOptions();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on starting and connecting (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds = 120;
@@ -98,36 +100,35 @@ public final class LoadBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (clients < 2 || size < 24 || size > 4000 || seconds <= 0 || warmup < 0 || repeat < 1) {
+        int most = clientCounts.stream().mapToInt(Integer::intValue).max().orElse(0);
+        int least = clientCounts.stream().mapToInt(Integer::intValue).min().orElse(0);
+        if (least < 2 || size < 24 || size > 4000 || seconds <= 0 || warmup < 0 || repeat < 1) {
             throw new ParameterException(spec.commandLine(), "need --clients >= 2, 24 <= --size <= 4000, --seconds > 0, --repeat >= 1");
         }
-        List<BenchServer.Kind> kinds = new ArrayList<>();
-        try {
-            for (String t : targets) {
-                kinds.add(BenchServer.Kind.parse(t));
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-        BenchServer.Settings settings = new BenchServer.Settings(jvmOptions, ngircd, clients + 64, 1000,
+        List<BenchServer.Kind> kinds = targets.available(servers, spec);
+        BenchServer.Settings settings = new BenchServer.Settings(servers, most + 64, 1000,
                 Math.max(30, timeoutSeconds), timeoutSeconds);
-        System.out.printf("bench load: %d clients, %d-byte messages, rates %s, %.0f s warm-up + %.0f s measured, %d run(s) each; "
-                        + "machine: %d CPUs, load average %s%n", clients, size, rates, warmup, seconds, repeat,
+        System.out.printf("bench load: %s clients, %d-byte messages, rates %s, %.0f s warm-up + %.0f s measured, %d run(s) each; "
+                        + "machine: %d CPUs, load average %s%n", clientCounts, size, rates, warmup, seconds, repeat,
                 Runtime.getRuntime().availableProcessors(), loadavg());
-        if (!jvmOptions.isEmpty()) {
-            System.out.println("litsxg server JVM options: " + String.join(" ", jvmOptions));
+        if (!servers.jvmOptions.isEmpty()) {
+            System.out.println("litsxg server JVM options: " + String.join(" ", servers.jvmOptions));
         }
         boolean allGood = true;
         Map<String, List<Result>> byScenario = new LinkedHashMap<>();
         header();
-        for (long rate : rates) {
-            String scenario = label != null ? label + (rates.size() > 1 ? "-" + rate : "") : rate == 0 ? "throughput" : "latency-" + rate;
-            for (int run = 1; run <= repeat; run++) {
-                for (BenchServer.Kind kind : kinds) {
-                    Result r = runOnce(scenario, kind, settings, rate, run);
-                    byScenario.computeIfAbsent(scenario, k -> new ArrayList<>()).add(r);
-                    row(r);
-                    allGood &= r.held() == clients && r.traffic().lost() == 0 && r.traffic().errors() == 0;
+        for (int n : clientCounts) {
+            clients = n;
+            for (long rate : rates) {
+                String name = label != null ? label + (rates.size() > 1 ? "-" + rate : "") : rate == 0 ? "throughput" : "latency-" + rate;
+                String scenario = clientCounts.size() > 1 ? name + "-c" + n : name;
+                for (int run = 1; run <= repeat; run++) {
+                    for (BenchServer.Kind kind : kinds) {
+                        Result r = runOnce(scenario, kind, settings, rate, run);
+                        byScenario.computeIfAbsent(scenario, k -> new ArrayList<>()).add(r);
+                        row(r);
+                        allGood &= r.held() == clients && r.traffic().lost() == 0 && r.traffic().errors() == 0;
+                    }
                 }
             }
         }
@@ -135,15 +136,15 @@ public final class LoadBench implements Callable<Integer> {
         for (var e : byScenario.entrySet()) {
             summary(e.getKey(), e.getValue(), kinds);
         }
-        return allGood ? ExitCodes.OK : ExitCodes.FATAL;
+        return allGood ? BenchMain.OK : BenchMain.FAILED;
     }
 
     private Result runOnce(String scenario, BenchServer.Kind kind, BenchServer.Settings settings, long rate, int run)
             throws Exception {
         String load = loadavg();
         try (BenchServer server = BenchServer.start(kind, settings);
-             LoadEngine engine = new LoadEngine(kind.protocol, size, "b")) {
-            long registered = engine.connect(server.address, clients, List.of(), LoadEngine.REGISTER_WINDOW, timeoutSeconds);
+             LoadEngine engine = new LoadEngine(kind.dialect, size, "b")) {
+            long registered = engine.connect(server.address, clients, List.of(), kind.registerWindow, timeoutSeconds);
             if (registered < clients) {
                 System.out.printf("%s: only %d of %d clients registered; %s%n", kind.label, registered, clients, engine.firstErrors());
             }
@@ -166,14 +167,14 @@ public final class LoadBench implements Callable<Integer> {
     }
 
     private static void header() {
-        System.out.printf("%-16s %-7s %3s %10s %8s %8s %8s %8s %6s %9s %9s %7s %7s %7s %6s %6s %6s%n",
+        System.out.printf("%-16s %-8s %3s %10s %8s %8s %8s %8s %6s %9s %9s %7s %7s %7s %6s %6s %6s%n",
                 "scenario", "target", "run", "msgs/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "held", "RSS KiB",
                 "heap KiB", "srv CPU", "gen CPU", "listen", "lost", "errors", "load");
     }
 
     private static void row(Result r) {
         LoadEngine.Run t = r.traffic();
-        System.out.printf("%-16s %-7s %3d %10.0f %8.3f %8.3f %8.3f %8.3f %6d %9d %9s %6.0f%% %6.0f%% %5.0fms %6d %6d %6s%n",
+        System.out.printf("%-16s %-8s %3d %10.0f %8.3f %8.3f %8.3f %8.3f %6d %9d %9s %6.0f%% %6.0f%% %5.0fms %6d %6d %6s%n",
                 r.scenario(), r.target().label, r.run(), t.deliveredPerSecond(), r.p(50) / 1000.0, r.p(99) / 1000.0,
                 r.p(99.9) / 1000.0, t.latency().getMaxValue() / 1e6, r.held(), r.rssKib(),
                 r.heapKib() < 0 ? "-" : String.valueOf(r.heapKib()), t.serverCpuPercent(), t.generatorCpuPercent(),
@@ -198,10 +199,12 @@ public final class LoadBench implements Callable<Integer> {
                     scenario, e.getKey().label, m[0], m[1] / 1000, m[2] / 1000, m[3] / 1000, m[4], m[5]);
         }
         double[] l = med.get(BenchServer.Kind.LITSXG);
-        double[] n = med.get(BenchServer.Kind.NGIRCD);
-        if (l != null && n != null) {
-            System.out.printf("%s ratio litsxg/ngircd: throughput %.2f, p50 %.2f, p99 %.2f, p99.9 %.2f (latency: lower is better)%n",
-                    scenario, l[0] / n[0], l[1] / n[1], l[2] / n[2], l[3] / n[3]);
+        for (var e : med.entrySet()) {
+            double[] n = e.getValue();
+            if (l != null && e.getKey() != BenchServer.Kind.LITSXG) {
+                System.out.printf("%s ratio litsxg/%s: throughput %.2f, p50 %.2f, p99 %.2f, p99.9 %.2f (latency: lower is better)%n",
+                        scenario, e.getKey().label, l[0] / n[0], l[1] / n[1], l[2] / n[2], l[3] / n[3]);
+            }
         }
     }
 

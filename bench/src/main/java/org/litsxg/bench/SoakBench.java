@@ -9,7 +9,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,11 +19,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.litsxg.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -41,7 +38,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>One selector thread drives every client; replies on one connection come in order, so each
  * {@code OK delivered} is matched with the oldest unanswered {@code SEND} of that connection to
- * measure its latency. Without {@code --server} the reference server is started from this jar
+ * measure its latency. Without {@code --server} the reference server is started from its jar
  * in a temporary data directory and stopped afterwards.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
@@ -49,7 +46,6 @@ import picocli.CommandLine.Spec;
 public final class SoakBench implements Callable<Integer> {
     /** Growth below this many KiB is never called a leak (GC and allocator noise). */
     static final long TOLERANCE_FLOOR_KIB = 1024;
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
 
     @Spec
     private CommandSpec spec;
@@ -87,6 +83,9 @@ public final class SoakBench implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for picking senders and recipients (default: random, printed).")
     Long seed;
 
+    @Mixin
+    ServerOptions servers = new ServerOptions();
+
     /** One memory sample. */
     record Sample(double seconds, long rssKib, long heapUsedKib, long sent, long delivered, long received,
                   long errors, long p99Micros) {
@@ -97,8 +96,6 @@ public final class SoakBench implements Callable<Integer> {
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final List<Long> latencies = new ArrayList<>();
-    /** The temporary data directory of a server this command started, deleted at the end. */
-    private Path dataRoot;
 
     @Override
     public Integer call() throws Exception {
@@ -112,13 +109,13 @@ public final class SoakBench implements Callable<Integer> {
         long durationMillis = (long) (minutes * 60_000);
         long warmupMillis = warmupSeconds != null ? warmupSeconds * 1000L : Math.min(60_000, durationMillis / 4);
         long runSeed = seed != null ? seed : new Random().nextLong();
-        Process process = null;
+        BenchServer process = null;
         InetSocketAddress address;
         long pid;
         if (server == null) {
-            dataRoot = Files.createTempDirectory("litsxg-soak");
-            process = BenchServer.startReferenceJar(dataRoot, clients + 16, Math.max(30, timeoutSeconds));
-            address = new InetSocketAddress("127.0.0.1", BenchServer.readReadyPort(process));
+            process = BenchServer.start(BenchServer.Kind.LITSXG,
+                    new BenchServer.Settings(servers, clients + 16, 1000, Math.max(30, timeoutSeconds), 60));
+            address = process.address;
             pid = process.pid();
         } else {
             int colon = server.lastIndexOf(':');
@@ -139,7 +136,7 @@ public final class SoakBench implements Callable<Integer> {
             System.out.printf("authenticated %d of %d clients%n", authed, clients);
             if (authed != clients) {
                 System.out.println("FAILED: not every client authenticated");
-                return ExitCodes.FATAL;
+                return BenchMain.FAILED;
             }
             List<Sample> samples = new ArrayList<>();
             long start = System.nanoTime();
@@ -171,16 +168,11 @@ public final class SoakBench implements Callable<Integer> {
             }
             System.out.println(flat && healthy ? "flat: heap and RSS stayed flat with " + clients + " active clients"
                     : "FAILED: " + (flat ? "" : "memory grew; ") + (healthy ? "" : "clients lost or errors"));
-            return flat && healthy ? ExitCodes.OK : ExitCodes.FATAL;
+            return flat && healthy ? BenchMain.OK : BenchMain.FAILED;
         } finally {
             sampler.shutdownNow();
             if (process != null) {
-                process.destroy();
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
-                }
-                BenchServer.deleteTree(dataRoot);
+                process.close();
             }
         }
     }
@@ -391,23 +383,11 @@ public final class SoakBench implements Callable<Integer> {
     // ---- the server process ----
 
     private static long rssKib(long pid) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (l.startsWith("VmRSS:")) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
+        return BenchServer.statusField(pid, "VmRSS:");
     }
 
-    /** Live heap: a full GC in the server ({@code jcmd GC.run}), then the used heap. -1 if jcmd fails. */
+    /** Live heap: a full GC in the server, then the used heap. -1 if jcmd fails. */
     private static long heapAfterGcKib(long pid) {
-        BenchServer.jcmd(pid, "GC.run");
-        Matcher m = HEAP_USED.matcher(BenchServer.jcmd(pid, "GC.heap_info"));
-        return m.find() ? Long.parseLong(m.group(2)) : -1;
+        return BenchServer.heapAfterGcKib(pid);
     }
-
 }

@@ -8,21 +8,19 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.litsxg.ExitCodes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code litsxg bench connections}: opens N connections from one selector thread, authenticates
  * every one, checks that every one answers PING, holds them, checks again, and reports the
- * server's resident memory. Without {@code --server} it starts the reference server from this
+ * server's resident memory. Without {@code --server} it starts the reference server from its
  * jar in a temporary data directory (with a low PBKDF2 cost, so that N registrations do not
  * dominate the run) and stops it afterwards.
  */
@@ -41,14 +39,17 @@ public final class ConnectionsBench implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on each phase (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds = 300;
 
+    @Mixin
+    ServerOptions servers = new ServerOptions();
+
     @Override
     public Integer call() throws Exception {
-        Process process = null;
+        BenchServer process = null;
         InetSocketAddress address;
         if (server == null) {
-            process = BenchServer.startReferenceJar(Files.createTempDirectory("litsxg-bench"), count + 16,
-                    Math.max(30, timeoutSeconds));
-            address = new InetSocketAddress("127.0.0.1", BenchServer.readReadyPort(process));
+            process = BenchServer.start(BenchServer.Kind.LITSXG,
+                    new BenchServer.Settings(servers, count + 16, 1000, Math.max(30, timeoutSeconds), 60));
+            address = process.address;
         } else {
             int colon = server.lastIndexOf(':');
             address = new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
@@ -86,13 +87,11 @@ public final class ConnectionsBench implements Callable<Integer> {
                 }
                 boolean held = ok == count && pongs == count && after == count;
                 System.out.println(held ? "held: " + count + " authenticated connections" : "FAILED to hold " + count + " connections");
-                return held ? ExitCodes.OK : ExitCodes.FATAL;
+                return held ? BenchMain.OK : BenchMain.FAILED;
             }
         } finally {
             if (process != null) {
-                process.destroy();
-                process.waitFor(10, TimeUnit.SECONDS);
-                process.destroyForcibly();
+                process.close();
             }
         }
     }
@@ -157,15 +156,7 @@ public final class ConnectionsBench implements Callable<Integer> {
         }
     }
 
-    private static long rssKb(Process process) throws IOException {
-        if (process == null) {
-            return 0;
-        }
-        for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-            if (l.startsWith("VmRSS:")) {
-                return Long.parseLong(l.replaceAll("[^0-9]", ""));
-            }
-        }
-        return 0;
+    private static long rssKb(BenchServer process) {
+        return process == null ? 0 : process.rssKib();
     }
 }

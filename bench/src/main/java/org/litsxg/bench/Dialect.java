@@ -3,12 +3,13 @@ package org.litsxg.bench;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The two wire protocols the load generator speaks: Litsxg ({@code AUTH}, {@code SEND},
- * {@code MSG}) and IRC as ngircd speaks it ({@code NICK}/{@code USER}, {@code PRIVMSG}). Each
+ * The two wire dialects the load generator speaks: Litsxg ({@code AUTH}, {@code SEND},
+ * {@code MSG}) and IRC as ngircd, InspIRCd and Ergo speak it ({@code NICK}/{@code USER},
+ * {@code PRIVMSG}; a 4xx/5xx numeric is an error, 422 "no MOTD" excepted). Each
  * turns a server line into one {@link Event} without allocating, and writes the client's lines
  * into a byte array. Stateless and thread-safe.
  */
-enum Protocol {
+enum Dialect {
     LITSXG {
         @Override
         byte[] register(String name) {

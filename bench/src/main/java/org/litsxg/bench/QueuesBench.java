@@ -1,22 +1,27 @@
 package org.litsxg.bench;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.litsxg.ExitCodes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code litsxg bench queues}: the memory of offline queues on the Litsxg reference server.
  * Registers {@code --recipients} names and disconnects them, then {@code --senders} clients send
  * {@code --per-recipient} messages of {@code --size} bytes to each (every one answered
  * {@code OK queued}); the server's live heap after a forced GC, before and after, divided by the
- * messages queued is the memory per queued message. Then the recipients reconnect and the time
+ * messages queued is the memory per queued message; with {@code --points} the time and memory
+ * are also read as the queues grow to the cap ({@code --curve}), and one message more than the
+ * cap must be refused. Then the recipients reconnect and the time
  * until every queued message arrived gives the drain rate. ngircd has no counterpart (IRC drops a
  * message to an absent nick with {@code 401}), so there is no ratio.
  */
@@ -26,8 +31,15 @@ public final class QueuesBench implements Callable<Integer> {
     @Option(names = "--recipients", description = "Offline recipients (default: ${DEFAULT-VALUE}).")
     int recipients = 10_000;
 
-    @Option(names = "--per-recipient", description = "Messages queued for each (default: ${DEFAULT-VALUE}).")
-    int perRecipient = 100;
+    @Option(names = "--per-recipient", description = "Messages queued for each, the server's cap (--max-queued) too "
+            + "(default: ${DEFAULT-VALUE}, the server's default cap).")
+    int perRecipient = 1000;
+
+    @Option(names = "--points", description = "Read time and memory this many times as the queues grow (default: ${DEFAULT-VALUE}).")
+    int points = 10;
+
+    @Option(names = "--curve", paramLabel = "FILE", description = "Append one row per point (queued, seconds, heap, RSS) to this CSV file.")
+    Path curve;
 
     @Option(names = "--senders", description = "Sending clients (default: ${DEFAULT-VALUE}).")
     int senders = 100;
@@ -38,25 +50,42 @@ public final class QueuesBench implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on each phase (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds = 300;
 
-    @Option(names = "--jvm-opt", paramLabel = "OPTION", description = "JVM option for the Litsxg server (repeatable).")
-    List<String> jvmOptions = new ArrayList<>();
+    @Mixin
+    ServerOptions servers = new ServerOptions();
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Append one row to this CSV file.")
     Path csv;
 
+    @Spec
+    private CommandSpec spec;
+
+    private void writeCurve(int perRecipientSoFar, long queued, double seconds, long heapKib, long rssKib) throws IOException {
+        if (curve == null) {
+            return;
+        }
+        boolean fresh = !Files.exists(curve) || Files.size(curve) == 0;
+        String row = String.join(",", String.valueOf(recipients), String.valueOf(perRecipientSoFar), String.valueOf(queued),
+                String.format("%.2f", seconds), String.valueOf(heapKib), String.valueOf(rssKib), LoadBench.loadavg().split(" ")[0]) + "\n";
+        Files.writeString(curve, (fresh ? "recipients,per_recipient,queued,queue_s,heap_kib,rss_kib,loadavg\n" : "") + row,
+                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
     @Override
     public Integer call() throws Exception {
-        BenchServer.Settings settings = new BenchServer.Settings(jvmOptions, null, recipients + senders + 64,
-                Math.max(1000, perRecipient), Math.max(60, timeoutSeconds), 60);
+        if (recipients < 1 || perRecipient < 1 || senders < 1 || points < 1 || points > perRecipient) {
+            throw new ParameterException(spec.commandLine(), "need --recipients, --per-recipient, --senders >= 1, 1 <= --points <= --per-recipient");
+        }
+        BenchServer.Settings settings = new BenchServer.Settings(servers, recipients + senders + 64, perRecipient,
+                Math.max(60, timeoutSeconds), 60);
         long total = (long) recipients * perRecipient;
         System.out.printf("bench queues: %d offline recipients x %d messages of %d bytes = %d queued, from %d senders; load average %s%n",
                 recipients, perRecipient, size, total, senders, LoadBench.loadavg());
-        if (!jvmOptions.isEmpty()) {
-            System.out.println("litsxg server JVM options: " + String.join(" ", jvmOptions));
+        if (!servers.jvmOptions.isEmpty()) {
+            System.out.println("litsxg server JVM options: " + String.join(" ", servers.jvmOptions));
         }
         try (BenchServer server = BenchServer.start(BenchServer.Kind.LITSXG, settings);
-             LoadEngine first = new LoadEngine(Protocol.LITSXG, size, "q");
-             LoadEngine sending = new LoadEngine(Protocol.LITSXG, size, "s")) {
+             LoadEngine first = new LoadEngine(Dialect.LITSXG, size, "q");
+             LoadEngine sending = new LoadEngine(Dialect.LITSXG, size, "s")) {
             long registered = first.connect(server.address, recipients, List.of(), 64, timeoutSeconds);
             first.close(); // the recipients go offline
             long sendersUp = sending.connect(server.address, senders, List.of(), 64, timeoutSeconds);
@@ -64,11 +93,29 @@ public final class QueuesBench implements Callable<Integer> {
             System.out.printf("registered %d recipients (now offline) and %d senders%n", registered, sendersUp);
             long heap0 = server.heapAfterGcKib();
             long rss0 = server.rssKib();
-            long t0 = System.nanoTime();
-            long queued = sending.queueFor("q", recipients, perRecipient, 4 * senders, timeoutSeconds);
-            double queueSeconds = (System.nanoTime() - t0) / 1e9;
-            long heap1 = server.heapAfterGcKib();
-            long rss1 = server.rssKib();
+            // The queues grow to the cap in --points steps; after each, the time spent queueing so
+            // far and the memory (a forced GC's time is not counted as queueing time).
+            long queued = 0;
+            double queueSeconds = 0;
+            long heap1 = heap0;
+            long rss1 = rss0;
+            writeCurve(0, 0, 0, heap0, rss0);
+            for (int point = 1; point <= points; point++) {
+                int upTo = (int) ((long) perRecipient * point / points);
+                int from = (int) ((long) perRecipient * (point - 1) / points);
+                long t0 = System.nanoTime();
+                queued += sending.queueFor("q", recipients, upTo - from, 4 * senders, timeoutSeconds);
+                queueSeconds += (System.nanoTime() - t0) / 1e9;
+                heap1 = server.heapAfterGcKib();
+                rss1 = server.rssKib();
+                writeCurve(upTo, queued, queueSeconds, heap1, rss1);
+            }
+            // One more message to a full queue must be refused (the cap holds).
+            long errorsBefore = sending.errors();
+            long overCap = sending.queueFor("q", 1, 1, 1, timeoutSeconds);
+            boolean capHeld = overCap == 0 && sending.errors() == errorsBefore + 1;
+            System.out.printf("one more message to a full queue: %s%n", capHeld ? "refused (the cap holds)"
+                    : "NOT refused (queued " + overCap + ")");
             double heapPer = (heap1 - heap0) * 1024.0 / Math.max(1, queued);
             double rssPer = (rss1 - rss0) * 1024.0 / Math.max(1, queued);
             System.out.printf("queued %d of %d in %.1f s (%.0f msg/s); errors %d %s%n", queued, total, queueSeconds,
@@ -77,7 +124,7 @@ public final class QueuesBench implements Callable<Integer> {
                     heap0, heap1, rss0, rss1, heapPer, rssPer);
             long t1 = System.nanoTime();
             long drained;
-            try (LoadEngine back = new LoadEngine(Protocol.LITSXG, size, "q")) {
+            try (LoadEngine back = new LoadEngine(Dialect.LITSXG, size, "q")) {
                 back.connect(server.address, recipients, List.of(), 64, timeoutSeconds);
                 drained = back.awaitReceived(queued, timeoutSeconds);
             }
@@ -97,7 +144,7 @@ public final class QueuesBench implements Callable<Integer> {
                 Files.writeString(csv, (fresh ? header : "") + row, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
             }
-            return queued == total && drained == queued ? ExitCodes.OK : ExitCodes.FATAL;
+            return queued == total && drained == queued && capHeld ? BenchMain.OK : BenchMain.FAILED;
         }
     }
 }
