@@ -34,6 +34,11 @@ Feature: STORE — persistence and the identity store
       When the server is started again
       Then alice can authenticate with her secret
 
+    @STORE-3 @must @process
+    Scenario: Under concurrent registrations, a SIGKILL as soon as a reply's first byte arrives loses no acknowledged name
+      When 4 times, 16 new names register at once while others exchange messages, and the server process is killed as soon as the first byte of a reply arrives, then started again
+      Then every name whose "OK registered" began to arrive before a kill can authenticate with its secret
+
   Rule: STORE-4 (MUST NOT) secret never stored in clear
     "A secret MUST NOT be stored in clear, neither in the database nor in any other file."
 

@@ -83,6 +83,8 @@ KNOWN_DEFECTS = {
     "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
 
+KNOWN_DEFECTS |= {"register-unawaited-write"}  # STORE, UPG (store14)
+
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
 CONTROL_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -973,8 +975,10 @@ class Server:
                 key = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, salt, iterations)
                 row = (ALGORITHM, iterations, salt, key)
                 clear = secret if "clear-secret" in self.defects else None
-                await self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
-                                                name, row, clear)
+                write = self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
+                                                  name, row, clear)
+                if "register-unawaited-write" not in self.defects:   # DEFECT: the write is not awaited
+                    await write
                 self.store.rows[name] = row
                 return "registered"
             finally:

@@ -275,6 +275,11 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The process and its descendants now (for a kill that must not spend time looking). */
+    public List<ProcessHandle> processTree() {
+        return tree();
+    }
+
     private List<ProcessHandle> tree() {
         ProcessHandle root = process.toHandle();
         return Stream.concat(Stream.of(root), root.descendants()).toList();
