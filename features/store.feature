@@ -1,7 +1,8 @@
 Feature: STORE — persistence and the identity store
   Only identities persist (spec/litsxg.md §7). The data directory's files are part of the
   contract: the kit reads identities.db from outside, as a file, with its own SQLite driver,
-  and scans every file under the server's working, data and temporary directories.
+  and scans every file under the server's working, data, temporary (TMPDIR) and home (HOME)
+  directories, and the files the build wrote in /tmp, /var/tmp and the user's home.
 
   Rule: STORE-1 (MUST) only identities persist, in <data-dir>/identities.db (SQLite)
     "Persistent data is limited to identities: they, and nothing else, survive a stop, stored in

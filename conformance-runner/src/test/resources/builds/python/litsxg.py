@@ -83,7 +83,7 @@ KNOWN_DEFECTS = {
     "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
 
-KNOWN_DEFECTS |= {"register-unawaited-write"}  # STORE, UPG (store14)
+KNOWN_DEFECTS |= {"register-unawaited-write", "log-file-tmp", "failed-auth-file-home"}  # STORE, UPG (store14)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
@@ -837,6 +837,11 @@ class Server:
                 self.log.file = open(os.path.join(cfg["data-dir"], "litsxg.log"), "a")
             except OSError:
                 pass
+        if "log-file-tmp" in self.defects:              # DEFECT: a log file in /tmp (as a JVM's
+            try:                                        # java.io.tmpdir, whatever TMPDIR says)
+                self.log.file = open("/tmp/litsxg-%d.log" % cfg["port"], "a")
+            except OSError:
+                pass
         self.store = IdentityStore(cfg["data-dir"], self.defects, self.log)
         if "queue-survives-restart" in self.defects:    # DEFECT: queue on disk
             self.load_queues()
@@ -962,7 +967,10 @@ class Server:
                 if alg != ALGORITHM:
                     return "failed"
                 got = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, salt, iterations)
-                return "authenticated" if hmac.compare_digest(got, expected) else "failed"
+                ok = hmac.compare_digest(got, expected)
+                if not ok and "failed-auth-file-home" in self.defects:   # DEFECT: a debug dump in ~
+                    self.dump_failed_auth(name, secret)
+                return "authenticated" if ok else "failed"
             pending = self.registering.get(name)
             if pending is not None:
                 await asyncio.wait([pending])
@@ -984,6 +992,16 @@ class Server:
             finally:
                 del self.registering[name]
                 pending.set_result(None)
+
+    def dump_failed_auth(self, name, secret):
+        """DEFECT failed-auth-file-home: failed attempts kept for debugging, secret included."""
+        try:
+            d = os.path.join(os.path.expanduser("~"), ".litsxg")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "failed-auth.log"), "a") as f:
+                f.write("%s %s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), name, secret))
+        except OSError:
+            pass
 
     # -- DEFECT queue-survives-restart ---------------------------------------------
     def load_queues(self):

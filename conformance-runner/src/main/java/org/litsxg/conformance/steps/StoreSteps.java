@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.litsxg.conformance.support.FileScan;
 import org.litsxg.conformance.support.Pbkdf2;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
@@ -209,32 +210,21 @@ public final class StoreSteps {
 
     // ------------------------------------------------------------------ files
 
-    /** Every regular file under the instances' directories (work, data, tmp). */
-    private List<Path> files() {
-        List<Path> out = new ArrayList<>();
-        for (ServerInstance i : List.of(ctx.server())) {
-            try (Stream<Path> walk = Files.walk(i.root())) {
-                walk.filter(Files::isRegularFile).forEach(out::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return out;
+    /**
+     * Every file the server may have written: its working (with the data directory), temporary
+     * and home directories, and its files in shared directories ({@link FileScan}).
+     */
+    private List<FileScan.Found> files() {
+        return ctx.filesOfServer(s -> SecuritySteps.plainForms(s).values());
     }
 
     /** The files that hold any of {@code needles} as bytes, with which. */
     private List<String> filesHolding(List<String> needles) {
         List<String> hits = new ArrayList<>();
-        for (Path f : files()) {
-            byte[] content;
-            try {
-                content = Files.readAllBytes(f);
-            } catch (IOException e) {
-                continue; // Gone in the meantime (a -shm file, a temp file).
-            }
+        for (FileScan.Found f : files()) {
             for (String n : needles) {
-                if (indexOf(content, n.getBytes(StandardCharsets.UTF_8)) >= 0) {
-                    hits.add(ctx.server().root().relativize(f) + " holds \"" + n + "\"");
+                if (indexOf(f.content(), n.getBytes(StandardCharsets.UTF_8)) >= 0) {
+                    hits.add(f.shown() + " holds \"" + n + "\"");
                 }
             }
         }
@@ -242,23 +232,17 @@ public final class StoreSteps {
     }
 
     static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return FileScan.indexOf(hay, needle);
     }
+
+    private static final String WHERE = "its working, data, temporary (TMPDIR) and home (HOME) directories, nor in /tmp,"
+            + " /var/tmp or the user's home";
 
     @Then("no file under the server's directories holds any secret the clients sent")
     public void noSecretInFiles() {
         List<String> secrets = ctx.secrets().values().stream().distinct().toList();
         List<String> hits = filesHolding(secrets);
-        ctx.check(hits.isEmpty(), "no file under work/, data/ or tmp/ holds any of the secrets " + secrets,
+        ctx.check(hits.isEmpty(), "no file the server wrote (in " + WHERE + ") holds any of the secrets " + secrets,
                 String.join("; ", hits));
     }
 
@@ -266,12 +250,12 @@ public final class StoreSteps {
     public void noMessageInFiles() {
         List<String> texts = ctx.messageTexts().stream().distinct().toList();
         List<String> hits = filesHolding(texts);
-        ctx.check(hits.isEmpty(), "while the server runs, no file holds any message text " + texts,
+        ctx.check(hits.isEmpty(), "while the server runs, no file (in " + WHERE + ") holds any message text " + texts,
                 String.join("; ", hits));
         ctx.stop(ctx.server());
         hits = filesHolding(texts);
-        ctx.check(hits.isEmpty(), "after the server stopped, no file holds any message text " + texts,
-                String.join("; ", hits));
+        ctx.check(hits.isEmpty(), "after the server stopped, no file (in " + WHERE + ") holds any message text "
+                + texts, String.join("; ", hits));
     }
 
     @Then("the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock")
@@ -299,19 +283,21 @@ public final class StoreSteps {
     public void noOtherFiles() {
         List<String> extra = new ArrayList<>();
         Path data = ctx.server().dataDir();
-        for (Path f : files()) {
-            boolean allowed = f.getParent().equals(data) && DATA_DIR_FILES.contains(f.getFileName().toString());
+        for (FileScan.Found f : files()) {
+            boolean allowed = !f.shared() && f.file().getParent().equals(data)
+                    && DATA_DIR_FILES.contains(f.file().getFileName().toString());
             if (!allowed) {
-                extra.add(ctx.server().root().relativize(f).toString());
+                extra.add(f.shown());
             }
         }
-        ctx.check(extra.isEmpty(), "no file in the working or temporary directory, and none in the data directory"
-                + " but " + DATA_DIR_FILES, "found " + extra);
+        ctx.check(extra.isEmpty(), "no file in the working, temporary or home directory, none the build wrote in /tmp,"
+                + " /var/tmp or the user's home, and none in the data directory but " + DATA_DIR_FILES,
+                "found " + extra);
     }
 
     @Then("no file under the server's directories is named like a status, health, metrics, stats or pid file")
     public void noStatusFile() {
-        List<String> named = files().stream().map(f -> ctx.server().root().relativize(f).toString())
+        List<String> named = files().stream().map(FileScan.Found::shown)
                 .filter(n -> n.toLowerCase(java.util.Locale.ROOT)
                         .matches(".*(status|health|metric|stats|\\.pid$|pidfile|heartbeat|monitor).*"))
                 .toList();

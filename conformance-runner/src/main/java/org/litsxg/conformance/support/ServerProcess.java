@@ -34,6 +34,8 @@ public final class ServerProcess implements AutoCloseable {
     private final OutputCapture stderr;
     private final long startedAt;
     private volatile boolean stoppedByKit;
+    /** Regular files a process of the build held open when the kit looked (see {@link #openFiles()}). */
+    private final java.util.Set<Path> openFilesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ServerProcess(String label, List<String> argv, Process process, long origin) {
         this.label = label;
@@ -230,6 +232,7 @@ public final class ServerProcess implements AutoCloseable {
      * whatever is left. Returns the exit status of the process.
      */
     public Optional<Integer> terminate(Duration grace) {
+        sampleOpenFiles();
         stoppedByKit = true;
         if (!process.isAlive()) {
             return awaitExit(Duration.ofSeconds(1));
@@ -246,6 +249,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL to the process and its descendants (the kit's kill -9); waits for the exit. */
     public Optional<Integer> kill() {
+        sampleOpenFiles();
         stoppedByKit = true;
         killTree(tree());
         return awaitExit(Duration.ofSeconds(5));
@@ -272,6 +276,42 @@ public final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while signalling", e);
+        }
+    }
+
+    /**
+     * Every regular file (by path) that a process of this build's tree holds open now or held
+     * open when the kit last looked (before each stop and kill): read from
+     * {@code /proc/<pid>/fd}, so empty where there is no such directory. A file in a
+     * directory shared with other programs (such as {@code /tmp}) is the build's when the build
+     * holds it open.
+     */
+    public java.util.Set<Path> openFiles() {
+        sampleOpenFiles();
+        return java.util.Set.copyOf(openFilesSeen);
+    }
+
+    private void sampleOpenFiles() {
+        if (!process.isAlive()) {
+            return;
+        }
+        for (ProcessHandle h : tree()) {
+            Path fds = Path.of("/proc", Long.toString(h.pid()), "fd");
+            try (java.nio.file.DirectoryStream<Path> ds = java.nio.file.Files.newDirectoryStream(fds)) {
+                for (Path fd : ds) {
+                    try {
+                        Path target = java.nio.file.Files.readSymbolicLink(fd);
+                        if (target.isAbsolute() && !target.startsWith("/dev") && !target.startsWith("/proc")
+                                && !target.toString().endsWith(" (deleted)")) {
+                            openFilesSeen.add(target);
+                        }
+                    } catch (IOException | UnsupportedOperationException gone) {
+                        // Closed in the meantime.
+                    }
+                }
+            } catch (IOException | SecurityException gone) {
+                // Exited in the meantime, or no /proc.
+            }
         }
     }
 
