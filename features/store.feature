@@ -119,7 +119,7 @@ Feature: STORE — persistence and the identity store
       Given bob is registered
       And alice is online
       When alice has queued 3 messages for bob
-      Then the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock
+      Then the data directory holds nothing but identities.db, SQLite's companion files and one lock file
 
     @STORE-9 @must @process
     Scenario: After a stop, the data directory holds only the files the contract names
@@ -127,7 +127,7 @@ Feature: STORE — persistence and the identity store
       And alice is online
       And alice has queued 3 messages for bob
       When the server is stopped
-      Then the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock
+      Then the data directory holds nothing but identities.db, SQLite's companion files and one lock file
 
   Rule: STORE-10 (MUST) created data dir mode 0700
     "A data directory the server creates has mode 0700 (the owner's alone)."
@@ -163,6 +163,14 @@ Feature: STORE — persistence and the identity store
         | what               |
         | identities.db      |
         | the data directory |
+
+    @STORE-12 @must @process
+    Scenario: SQLite's files left beside a deleted identities.db after a crash bring no identity back
+      Given alice and bob are registered
+      And while the server was stopped by a kill, only identities.db was deleted and SQLite's other files were left
+      When the server is started again
+      Then alice can register again with another secret
+      And bob can register again with another secret
 
   Rule: STORE-13 (MUST) deleting a row frees that name only
     "Deleting one identity's data manually (its row) while the server is stopped frees that name

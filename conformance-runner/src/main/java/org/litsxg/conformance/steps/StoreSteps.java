@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.litsxg.conformance.support.FileScan;
 import org.litsxg.conformance.support.Pbkdf2;
 import org.litsxg.conformance.support.Received;
@@ -34,9 +36,13 @@ import org.litsxg.conformance.support.WireClient;
  */
 public final class StoreSteps {
 
-    /** The files the data directory may hold (STORE-9). */
+    /**
+     * The files of the data directory named by the contract (STORE-9, spec 1.1): the database
+     * and SQLite's companion files of any journal mode. Besides them the directory may hold one
+     * lock file of any name: a file the build held a lock on while it ran.
+     */
     static final Set<String> DATA_DIR_FILES = Set.of("identities.db", "identities.db-wal", "identities.db-shm",
-            "litsxg.lock");
+            "identities.db-journal");
 
     private final ScenarioContext ctx;
     private int checks;
@@ -117,23 +123,34 @@ public final class StoreSteps {
         ctx.check(!s.rowsNaming(name).isEmpty(), "a row with a column holding \"" + name + "\"", s.toString());
     }
 
+    /**
+     * Where {@code name}'s row keeps the PBKDF2 salt, iterations and key of its secret. A row
+     * the kit cannot read (an encoding it does not know, spec STORE-5) makes the scenario NOT
+     * RUN with the reason: the kit cannot tell such a row from a wrong one.
+     */
     private Pbkdf2.Layout layout(StoreSnapshot s, String name) {
         List<StoreSnapshot.Row> rows = s.rowsNaming(name);
+        if (rows.isEmpty()) {
+            throw ctx.failure("a row of identities.db naming " + name, "none does:\n" + s);
+        }
         for (StoreSnapshot.Row r : rows) {
             Optional<Pbkdf2.Layout> l = Pbkdf2.find(r.values(), ctx.secret(name));
             if (l.isPresent()) {
                 return l.get();
             }
         }
-        throw ctx.failure(name + "'s row holds a salt S, an iteration count N and a key equal to "
-                        + "PBKDF2-HMAC-SHA256(secret, S, N)", "no such columns on the rows naming " + name + ": "
-                        + s.rowsMentioning(name));
+        throw new Unimplemented("the kit cannot read how " + name + "'s row keeps its PBKDF2-HMAC-SHA256 salt,"
+                + " iterations and key (it reads columns of their own as BLOB, hex or Base64, PHC and passlib"
+                + " strings, Django strings and JSON members; STORE-5); the rows: " + s.rowsMentioning(name));
     }
 
     @Then("{word}'s row holds a PBKDF2-HMAC-SHA256 hash of her/his secret, with the salt and iteration count used")
     public void holdsHash(String name) {
         Pbkdf2.Layout l = layout(store(), name);
         ctx.check(l.salt().length >= 8, "a salt of at least 8 bytes", l.salt().length + " bytes");
+        ctx.scenario().log("layout of " + name + "'s row: salt " + l.saltField() + " (" + l.saltEncoding() + ", "
+                + l.salt().length + " bytes), iterations " + l.iterationsField() + " = " + l.iterations() + ", key "
+                + l.hashField() + " (" + l.hashEncoding() + ", " + l.keyLength() + " bytes)");
     }
 
     @Then("{word}'s and {word}'s rows hold different salts and different hashes")
@@ -141,9 +158,7 @@ public final class StoreSteps {
         StoreSnapshot s = store();
         Pbkdf2.Layout la = layout(s, a);
         Pbkdf2.Layout lb = layout(s, b);
-        Object ha = s.rowsNaming(a).get(0).values().get(la.hashColumn());
-        Object hb = s.rowsNaming(b).get(0).values().get(lb.hashColumn());
-        boolean sameHash = ha instanceof byte[] x && hb instanceof byte[] y ? Arrays.equals(x, y) : ha.equals(hb);
+        boolean sameHash = Arrays.equals(la.hash(), lb.hash());
         ctx.check(!Arrays.equals(la.salt(), lb.salt()) && !sameHash,
                 "two names with the same secret have different salts and hashes", "same salt: "
                         + Arrays.equals(la.salt(), lb.salt()) + ", same hash: " + sameHash);
@@ -158,9 +173,9 @@ public final class StoreSteps {
         Pbkdf2.Layout l = Pbkdf2.find(row.values(), ctx.secret(name)).orElseThrow(() -> new Unimplemented(
                 "the kit cannot find the PBKDF2 salt, iterations and key on " + name + "'s row"));
         String nameColumn = row.columnHolding(name).orElseThrow();
-        Object hash = l.hashFor(ctx.secret(name), iterations);
-        update(row.table(), "\"" + l.iterationsColumn() + "\" = ?, \"" + l.hashColumn() + "\" = ?", nameColumn,
-                name, iterations, hash);
+        Map<String, Object> changes = l.rewrite(row.values(), ctx.secret(name), iterations);
+        update(row.table(), changes.keySet().stream().map(c -> "\"" + c + "\" = ?").collect(Collectors.joining(", ")),
+                nameColumn, name, changes.values().toArray());
     }
 
     @Given("while the server was stopped {word}'s row was deleted")
@@ -258,19 +273,46 @@ public final class StoreSteps {
                 + texts, String.join("; ", hits));
     }
 
-    @Then("the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock")
+    @Then("the data directory holds nothing but identities.db, SQLite's companion files and one lock file")
     public void onlyContractFiles() {
         List<String> extra = dataDirExtras();
-        ctx.check(extra.isEmpty(), "the data directory holds only " + DATA_DIR_FILES, "it also holds " + extra);
+        ctx.check(extra.isEmpty(), "the data directory holds only " + DATA_DIR_FILES + " and one lock file (a file"
+                + " the build held a lock on while it ran)", "it also holds " + extra);
     }
 
+    /**
+     * The names in the data directory beyond the database, its SQLite companions and the lock:
+     * the lock is a file whose inode the build held a lock on while it ran ({@code /proc/locks}),
+     * and there is at most one besides the database's own.
+     */
     private List<String> dataDirExtras() {
+        Set<Long> locked = new java.util.HashSet<>();
+        for (var p : ctx.server().processes()) {
+            locked.addAll(p.lockedInodes());
+        }
+        List<String> others = new ArrayList<>();
+        List<String> locks = new ArrayList<>();
         try (Stream<Path> list = Files.list(ctx.server().dataDir())) {
-            return list.map(p -> p.getFileName().toString()).filter(n -> !DATA_DIR_FILES.contains(n)).sorted()
-                    .toList();
-        } catch (IOException e) {
+            for (Path p : list.sorted().toList()) {
+                String n = p.getFileName().toString();
+                if (DATA_DIR_FILES.contains(n) && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                Object ino = Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        ? Files.getAttribute(p, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS) : null;
+                if (ino instanceof Long i && locked.contains(i) && locks.isEmpty()) {
+                    locks.add(n);
+                } else {
+                    others.add(n + (ino == null ? " (not a regular file)" : ""));
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
             throw ctx.failure("a readable data directory " + ctx.server().dataDir(), e.toString());
         }
+        if (!locks.isEmpty() && !others.isEmpty()) {
+            ctx.scenario().log("lock file of the data directory: " + locks);
+        }
+        return others;
     }
 
     @Then("after a stop no file exists under the server's directories but those the contract names")
@@ -284,15 +326,15 @@ public final class StoreSteps {
         List<String> extra = new ArrayList<>();
         Path data = ctx.server().dataDir();
         for (FileScan.Found f : files()) {
-            boolean allowed = !f.shared() && f.file().getParent().equals(data)
-                    && DATA_DIR_FILES.contains(f.file().getFileName().toString());
-            if (!allowed) {
+            if (f.shared() || !f.file().getParent().equals(data)) {
                 extra.add(f.shown());
             }
         }
+        extra.addAll(dataDirExtras().stream().map(n -> ctx.server().root().relativize(data.resolve(n)).toString())
+                .toList());
         ctx.check(extra.isEmpty(), "no file in the working, temporary or home directory, none the build wrote in /tmp,"
-                + " /var/tmp or the user's home, and none in the data directory but " + DATA_DIR_FILES,
-                "found " + extra);
+                + " /var/tmp or the user's home, and none in the data directory but " + DATA_DIR_FILES
+                + " and one lock file", "found " + extra);
     }
 
     @Then("no file under the server's directories is named like a status, health, metrics, stats or pid file")
@@ -533,5 +575,24 @@ public final class StoreSteps {
         ctx.check(lost.isEmpty(), "each of the " + acknowledged.size() + " names whose \"" + reply + "\" had begun to"
                 + " arrive when the server was killed authenticates after the restart (" + String.join("; ", crashLog)
                 + ")", lost.size() + " lost: " + lost);
+    }
+
+    // ------------------------------------------------------------------ STORE-12: SQLite's leftovers
+
+    @Given("while the server was stopped by a kill, only identities.db was deleted and SQLite's other files were left")
+    public void onlyDatabaseDeletedAfterKill() {
+        ServerInstance s = ctx.running();
+        s.current().kill();
+        Path dir = s.dataDir();
+        List<String> left;
+        try {
+            Files.delete(dir.resolve(StoreSnapshot.DATABASE));
+            try (Stream<Path> l = Files.list(dir)) {
+                left = l.map(p -> p.getFileName().toString()).sorted().toList();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ctx.scenario().log("left in the data directory after deleting identities.db: " + left);
     }
 }

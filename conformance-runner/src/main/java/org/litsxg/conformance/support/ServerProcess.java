@@ -36,6 +36,8 @@ public final class ServerProcess implements AutoCloseable {
     private volatile boolean stoppedByKit;
     /** Regular files a process of the build held open when the kit looked (see {@link #openFiles()}). */
     private final java.util.Set<Path> openFilesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Inode numbers of files locked ({@code /proc/locks}) while the build ran, seen when the kit looked. */
+    private final java.util.Set<Long> lockedInodesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ServerProcess(String label, List<String> argv, Process process, long origin) {
         this.label = label;
@@ -291,9 +293,34 @@ public final class ServerProcess implements AutoCloseable {
         return java.util.Set.copyOf(openFilesSeen);
     }
 
+    /**
+     * The inode numbers of every file with a lock on it ({@code /proc/locks}: flock, POSIX and
+     * open-file-description locks) while this build ran, seen now or at an earlier look (each
+     * stop and kill looks first). A file of the data directory whose inode is among them is
+     * the build's lock file, whatever its name (STORE-9).
+     */
+    public java.util.Set<Long> lockedInodes() {
+        sampleOpenFiles();
+        return java.util.Set.copyOf(lockedInodesSeen);
+    }
+
     private void sampleOpenFiles() {
         if (!process.isAlive()) {
             return;
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/locks"))) {
+                // "1: FLOCK  ADVISORY  WRITE 20395 fe:00:2154501 0 EOF" (with "->" for a waiter)
+                String[] t = line.replace("->", "").trim().split("\\s+");
+                for (String field : t) {
+                    String[] dev = field.split(":");
+                    if (dev.length == 3 && dev[2].matches("[0-9]+")) {
+                        lockedInodesSeen.add(Long.parseLong(dev[2]));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException noProc) {
+            // No /proc/locks: no lock can be named, and a data directory's extra file is then no lock.
         }
         for (ProcessHandle h : tree()) {
             Path fds = Path.of("/proc", Long.toString(h.pid()), "fd");

@@ -56,9 +56,13 @@ public record StoreSnapshot(List<String> schema, long userVersion, List<String> 
         Path dir = Files.createTempDirectory(scratch, "snapshot-");
         Path copy = dir.resolve(DATABASE);
         Files.copy(db, copy, StandardCopyOption.REPLACE_EXISTING);
-        Path wal = dataDir.resolve(DATABASE + "-wal");
-        if (Files.isRegularFile(wal)) {
-            Files.copy(wal, dir.resolve(DATABASE + "-wal"), StandardCopyOption.REPLACE_EXISTING);
+        // The companions that carry committed content (-wal) or undo an interrupted write
+        // (a hot -journal of a rollback journal mode); the -shm is rebuilt from the -wal.
+        for (String companion : List.of("-wal", "-journal")) {
+            Path f = dataDir.resolve(DATABASE + companion);
+            if (Files.isRegularFile(f)) {
+                Files.copy(f, dir.resolve(DATABASE + companion), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy);
                 Statement st = c.createStatement()) {
