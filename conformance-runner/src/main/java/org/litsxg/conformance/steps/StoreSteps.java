@@ -221,6 +221,10 @@ public final class StoreSteps {
         stopIfRunning();
         StoreSnapshot after = store();
         ctx.check(before.sameAs(after), "schema, user_version and rows unchanged:\n" + before, after.toString());
+        List<String> diff = before.contentDifferences(after);
+        ctx.check(diff.isEmpty(), "identities.db byte-identical, page by page with its WAL folded in (only the header"
+                + " bytes SQLite itself rewrites on any write may differ: 18-19 journal mode, 24-27 change counter,"
+                + " 92-99 version numbers)", String.join("; ", diff));
     }
 
     // ------------------------------------------------------------------ files
@@ -594,5 +598,88 @@ public final class StoreSteps {
             throw new UncheckedIOException(e);
         }
         ctx.scenario().log("left in the data directory after deleting identities.db: " + left);
+    }
+
+    // ------------------------------------------------------------------ UPG: a database of an earlier release
+
+    /**
+     * Writes, into the (new) data directory, the identities.db an earlier release of this build
+     * would have left: the kit first lets the build register a probe name in a scratch
+     * directory to learn its schema and row encoding, then creates a fresh SQLite file itself
+     * (rollback journal, SQLite's defaults) with that schema and {@code user_version}, and rows
+     * for {@code names} whose secrets are hashed with PBKDF2 at other parameters than the
+     * build's own (other iteration counts, a 24-byte salt), plus one row deleted again, as an
+     * operator may have done (STORE-13), which leaves free space in the file. The build has
+     * never opened this file. NOT RUN when the kit cannot read the build's row encoding.
+     */
+    @Given("the data directory holds identities.db as an earlier release left it, for {word}, {word} and {word},"
+            + " hashed with other PBKDF2 parameters")
+    public void earlierReleaseDatabase(String n1, String n2, String n3) {
+        ServerInstance probe = ctx.instance("probe");
+        String probeName = "probe";
+        ctx.start(probe);
+        WireClient c = ctx.connect(probeName, probe);
+        ctx.authenticate(c, "OK registered");
+        c.close();
+        ctx.stop(probe);
+        StoreSnapshot made = ctx.readStore(probe);
+        StoreSnapshot.Row row = made.rowsNaming(probeName).stream().findFirst().orElseThrow(() -> ctx.failure(
+                "a row of identities.db naming " + probeName, "none does:\n" + made));
+        Pbkdf2.Layout layout = Pbkdf2.find(row.values(), ctx.secret(probeName)).orElseThrow(() -> new Unimplemented(
+                "the kit cannot read how the build's rows keep their PBKDF2 parameters (STORE-5), so it cannot write"
+                        + " a database of an earlier release: " + made.rowsMentioning(probeName)));
+        String nameColumn = row.columnHolding(probeName).orElseThrow();
+        Path dir = ctx.server().dataDir();
+        Path db = dir.resolve(StoreSnapshot.DATABASE);
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        List<String> names = List.of(n1, n2, n3, "gone");
+        long[] iterations = {1500, 3000, 1200, 2500};
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createFile(db, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + db);
+                    java.sql.Statement st = conn.createStatement()) {
+                st.execute("PRAGMA journal_mode=DELETE");
+                for (String sql : made.createStatements()) {
+                    st.execute(sql);
+                }
+                st.execute("PRAGMA user_version = " + made.userVersion());
+                for (int i = 0; i < names.size(); i++) {
+                    String name = names.get(i);
+                    byte[] salt = new byte[24];
+                    random.nextBytes(salt);
+                    if (layout.textSalt()) {
+                        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+                        for (int k = 0; k < salt.length; k++) {
+                            salt[k] = (byte) alphabet.charAt(Math.floorMod(salt[k], alphabet.length()));
+                        }
+                    }
+                    Map<String, Object> values = new java.util.LinkedHashMap<>(row.values());
+                    values.put(nameColumn, name);
+                    values.putAll(layout.rewrite(row.values(), ctx.secret(name), salt, iterations[i]));
+                    String cols = values.keySet().stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", "));
+                    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO \"" + row.table() + "\" (" + cols
+                            + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(values.size(), "?")) + ")")) {
+                        int k = 1;
+                        for (Object v : values.values()) {
+                            ps.setObject(k++, v);
+                        }
+                        ps.executeUpdate();
+                    }
+                }
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM \"" + row.table() + "\" WHERE \""
+                        + nameColumn + "\" = ?")) {
+                    ps.setString(1, "gone");
+                    ps.executeUpdate();
+                }
+            }
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("the kit cannot write the earlier release's database " + db + ": " + e, e);
+        }
+        ctx.scenario().log("earlier release's identities.db: rows of " + List.of(n1, n2, n3) + " at "
+                + Arrays.toString(Arrays.copyOf(iterations, 3)) + " iterations with 24-byte salts, in the layout of"
+                + " the build's own rows (salt " + layout.saltField() + ", iterations " + layout.iterationsField()
+                + ", key " + layout.hashField() + ")");
+        ctx.recordStoreBefore("restart");
     }
 }
