@@ -291,8 +291,10 @@ public final class StoreSteps {
      */
     private List<String> dataDirExtras() {
         Set<Long> locked = new java.util.HashSet<>();
+        boolean visible = false;
         for (var p : ctx.server().processes()) {
             locked.addAll(p.lockedInodes());
+            visible |= p.locksVisible();
         }
         List<String> others = new ArrayList<>();
         List<String> locks = new ArrayList<>();
@@ -304,7 +306,9 @@ public final class StoreSteps {
                 }
                 Object ino = Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                         ? Files.getAttribute(p, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS) : null;
-                if (ino instanceof Long i && locked.contains(i) && locks.isEmpty()) {
+                // Without /proc/locks (not Linux) the kit cannot see which file is locked: then
+                // any one file may be the lock.
+                if (ino != null && (!visible || ino instanceof Long i && locked.contains(i)) && locks.isEmpty()) {
                     locks.add(n);
                 } else {
                     others.add(n + (ino == null ? " (not a regular file)" : ""));

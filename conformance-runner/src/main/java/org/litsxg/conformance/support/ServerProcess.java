@@ -38,6 +38,8 @@ public final class ServerProcess implements AutoCloseable {
     private final java.util.Set<Path> openFilesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Inode numbers of files locked ({@code /proc/locks}) while the build ran, seen when the kit looked. */
     private final java.util.Set<Long> lockedInodesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Whether {@code /proc/locks} could be read while the build ran (not on a system without /proc). */
+    private volatile boolean locksReadable;
 
     private ServerProcess(String label, List<String> argv, Process process, long origin) {
         this.label = label;
@@ -304,6 +306,11 @@ public final class ServerProcess implements AutoCloseable {
         return java.util.Set.copyOf(lockedInodesSeen);
     }
 
+    /** Whether the kit could see the system's file locks while this build ran ({@link #lockedInodes()}). */
+    public boolean locksVisible() {
+        return locksReadable;
+    }
+
     private void sampleOpenFiles() {
         if (!process.isAlive()) {
             return;
@@ -319,6 +326,7 @@ public final class ServerProcess implements AutoCloseable {
                     }
                 }
             }
+            locksReadable = true;
         } catch (IOException | RuntimeException noProc) {
             // No /proc/locks: no lock can be named, and a data directory's extra file is then no lock.
         }
