@@ -1,7 +1,8 @@
 Feature: STORE — persistence and the identity store
   Only identities persist (spec/litsxg.md §7). The data directory's files are part of the
   contract: the kit reads identities.db from outside, as a file, with its own SQLite driver,
-  and scans every file under the server's working, data and temporary directories.
+  and scans every file under the server's working, data, temporary (TMPDIR) and home (HOME)
+  directories, and the files the build wrote in /tmp, /var/tmp and the user's home.
 
   Rule: STORE-1 (MUST) only identities persist, in <data-dir>/identities.db (SQLite)
     "Persistent data is limited to identities: they, and nothing else, survive a stop, stored in
@@ -36,6 +37,11 @@ Feature: STORE — persistence and the identity store
       Given alice has registered and the server process was killed right after her "OK registered"
       When the server is started again
       Then alice can authenticate with her secret
+
+    @STORE-3 @must @process
+    Scenario: Under concurrent registrations, a SIGKILL as soon as a reply's first byte arrives loses no acknowledged name
+      When 4 times, 16 new names register at once while others exchange messages, and the server process is killed as soon as the first byte of a reply arrives, then started again
+      Then every name whose "OK registered" began to arrive before a kill can authenticate with its secret
 
   Rule: STORE-4 (MUST NOT) secret never stored in clear
     "A secret MUST NOT be stored in clear, neither in the database nor in any other file."
@@ -132,7 +138,7 @@ Feature: STORE — persistence and the identity store
       Given bob is registered
       And alice is online
       When alice has queued 3 messages for bob
-      Then the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock
+      Then the data directory holds nothing but identities.db, SQLite's companion files and one lock file
 
     @STORE-9 @must @process
     Scenario: After a stop, the data directory holds only the files the contract names
@@ -140,7 +146,7 @@ Feature: STORE — persistence and the identity store
       And alice is online
       And alice has queued 3 messages for bob
       When the server is stopped
-      Then the data directory holds nothing but identities.db, identities.db-wal, identities.db-shm and litsxg.lock
+      Then the data directory holds nothing but identities.db, SQLite's companion files and one lock file
 
   Rule: STORE-10 (MUST) created data dir mode 0700
     "A data directory the server creates has mode 0700 (the owner's alone)."
@@ -180,6 +186,14 @@ Feature: STORE — persistence and the identity store
         | what               |
         | identities.db      |
         | the data directory |
+
+    @STORE-12 @must @process
+    Scenario: SQLite's files left beside a deleted identities.db after a crash bring no identity back
+      Given alice and bob are registered
+      And while the server was stopped by a kill, only identities.db was deleted and SQLite's other files were left
+      When the server is started again
+      Then alice can register again with another secret
+      And bob can register again with another secret
 
   Rule: STORE-13 (MUST) deleting a row frees that name only
     "Deleting one identity's data manually (its row) while the server is stopped frees that name

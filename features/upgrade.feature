@@ -1,7 +1,10 @@
 Feature: UPG — upgrades and rollback
   An upgrade is a stop, a binary swap and a start; nothing else happens (spec/litsxg.md §12).
   The build upgraded from is litsxg.previous-server (default: the build under test itself, so
-  that every build is at least checked against a restart of itself).
+  that every build is at least checked against a restart of itself). Without a previous build,
+  the kit also writes the database an earlier release would have left: the build's own schema
+  and row layout (learnt from a probe registration), rows hashed with other PBKDF2 parameters,
+  written by the kit's SQLite in a rollback journal, with free space left by a deleted row.
 
   Rule: UPG-1 (MUST) the new build serves the identities of the old data directory
     "The new build of an upgrade (UPG-13), started on the data directory of the build it
@@ -15,6 +18,15 @@ Feature: UPG — upgrades and rollback
       When the server is upgraded to the build under test
       Then alice can authenticate with her secret
 
+    @UPG-1 @UPG-5 @must @process
+    Scenario: The build serves the identities of a database an earlier release wrote, with other PBKDF2 parameters
+      Given the data directory holds identities.db as an earlier release left it, for alice, bob and carol, hashed with other PBKDF2 parameters
+      When the server is started
+      Then alice can authenticate with her secret
+      And bob can authenticate with his secret
+      And carol can authenticate with her secret
+      And carol's wrong secret is refused
+
   Rule: UPG-2 (MUST NOT) no migration: schema, user_version and rows unchanged
     "No state migration is performed: a build MUST NOT change an existing database's schema,
     `user_version` or rows on start; a bug-fix build opens the same file with the same schema."
@@ -25,6 +37,15 @@ Feature: UPG — upgrades and rollback
       And alice and bob are registered
       When the server is upgraded to the build under test
       Then alice can authenticate with her secret
+      And the identity store is byte-identical to the one before the upgrade
+
+    @UPG-2 @must @process
+    Scenario: No migration of a database an earlier release wrote: byte-identical after the build served it
+      Given the data directory holds identities.db as an earlier release left it, for alice, bob and carol, hashed with other PBKDF2 parameters
+      When the server is started
+      Then alice can authenticate with her secret
+      And bob can authenticate with his secret
+      And carol's wrong secret is refused
       And the identity store is byte-identical to the one before the upgrade
 
     @UPG-2 @must @process

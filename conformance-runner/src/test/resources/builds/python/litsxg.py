@@ -109,6 +109,16 @@ KNOWN_DEFECTS |= {  # WIRE, CMD, FINAL, HOST, SEC (defect catalogue, issue 14)
     "long-msg-refused", "auth-secret-rest-of-line",
 }
 
+KNOWN_DEFECTS |= {"register-unawaited-write", "log-file-tmp", "failed-auth-file-home", "rehash-on-login", "vacuum-on-start", "global-salt", "verify-default-iterations", "data-dir-world-readable", "db-world-readable", "names-reserved-forever", "passwd-command", "identity-cache-home", "db-file-name", "resume-sessions", "db-from-template", "queue-spill-file", "backup-on-start"}  # STORE, UPG (store14)
+
+# Conformant variants (not defects), for the kit's own tests of what it must accept:
+#   LITSXG_JOURNAL_MODE  wal (default) | delete | truncate | persist: SQLite's journal mode
+#   LITSXG_LOCK_NAME     the lock file's name in the data directory (default litsxg.lock)
+#   LITSXG_HASH_FORMAT   reference (default) | phc | passlib | django | json: how a row keeps
+#                        its PBKDF2 parameters; opaque: a packed binary the kit cannot read
+JOURNAL_MODES = ("wal", "delete", "truncate", "persist")
+HASH_FORMATS = ("reference", "phc", "passlib", "django", "json", "opaque")
+
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
 CONTROL_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -348,6 +358,25 @@ def parse_defects():
     return frozenset(names)
 
 
+def parse_variant():
+    """The conformant storage variant chosen by LITSXG_JOURNAL_MODE, LITSXG_LOCK_NAME and
+    LITSXG_HASH_FORMAT (see the top of this file)."""
+    journal = os.environ.get("LITSXG_JOURNAL_MODE", "wal").lower() or "wal"
+    lock = os.environ.get("LITSXG_LOCK_NAME", "litsxg.lock") or "litsxg.lock"
+    fmt = os.environ.get("LITSXG_HASH_FORMAT", "reference").lower() or "reference"
+    if journal not in JOURNAL_MODES:
+        raise UsageError("LITSXG_JOURNAL_MODE must be one of %s" % ", ".join(JOURNAL_MODES))
+    if fmt not in HASH_FORMATS:
+        raise UsageError("LITSXG_HASH_FORMAT must be one of %s" % ", ".join(HASH_FORMATS))
+    if "/" in lock or lock in ("", ".", "..") or lock.startswith("identities.db"):
+        raise UsageError("LITSXG_LOCK_NAME must be a plain file name")
+    return {"journal": journal, "lock": lock, "format": fmt}
+
+
+VARIANT = {"journal": "wal", "lock": "litsxg.lock", "format": "reference"}
+DEFECTS = frozenset()
+
+
 # ---------------------------------------------------------------------------
 # Data directory, lock and identity store
 # ---------------------------------------------------------------------------
@@ -357,14 +386,17 @@ def open_data_dir(path):
         if os.path.lexists(path):
             raise StartError("data directory %s is unusable: not a directory" % path)
         try:
-            os.makedirs(path, mode=0o700)
-            os.chmod(path, 0o700)
+            if "data-dir-world-readable" in DEFECTS:   # DEFECT: the umask decides (0755)
+                os.makedirs(path)
+            else:
+                os.makedirs(path, mode=0o700)
+                os.chmod(path, 0o700)
         except FileExistsError:
             if not os.path.isdir(path):
                 raise StartError("data directory %s is unusable: not a directory" % path)
         except OSError as e:
             raise StartError("data directory %s is unusable: %s" % (path, e.strerror or e))
-    lock_path = os.path.join(path, "litsxg.lock")
+    lock_path = os.path.join(path, VARIANT["lock"])
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as e:
@@ -388,21 +420,97 @@ REQUIRED_COLUMNS = {"name", "algorithm", "iterations", "salt", "hash", "created_
 CREATE_TABLE = ("CREATE TABLE identities(name TEXT PRIMARY KEY, algorithm TEXT NOT NULL, "
                 "iterations INTEGER NOT NULL, salt BLOB NOT NULL, hash BLOB NOT NULL, "
                 "created_at INTEGER NOT NULL)")
+# The other row encodings of the conformant variants (LITSXG_HASH_FORMAT).
+CREATE_ONE_STRING = ("CREATE TABLE identities(name TEXT PRIMARY KEY, password TEXT NOT NULL, "
+                     "created_at INTEGER NOT NULL)")
+CREATE_JSON = ("CREATE TABLE identities(name TEXT PRIMARY KEY, hash BLOB NOT NULL, params TEXT NOT NULL, "
+               "created_at INTEGER NOT NULL)")
+CREATE_OPAQUE = ("CREATE TABLE identities(name TEXT PRIMARY KEY, credential BLOB NOT NULL, "
+                 "created_at INTEGER NOT NULL)")
+GLOBAL_SALT = b"litsxg-site-salt"   # DEFECT global-salt: one salt for every row
+
+
+def _b64(b, pad=True):
+    import base64
+    t = base64.b64encode(b).decode("ascii")
+    return t if pad else t.rstrip("=")
+
+
+def _unb64(t):
+    import base64
+    t = t.replace(".", "+")
+    return base64.b64decode(t + "=" * (-len(t) % 4))
+
+
+def encode_row(fmt, row):
+    """The column values (after name, before created_at) of a row in format fmt."""
+    alg, it, salt, h = row
+    if fmt == "reference":
+        return (alg, it, salt, h)
+    if fmt == "phc":
+        return ("$pbkdf2-sha256$i=%d$%s$%s" % (it, _b64(salt, False), _b64(h, False)),)
+    if fmt == "passlib":
+        return ("$pbkdf2-sha256$%d$%s$%s" % (it, _b64(salt, False).replace("+", "."),
+                                             _b64(h, False).replace("+", ".")),)
+    if fmt == "django":
+        return ("pbkdf2_sha256$%d$%s$%s" % (it, salt.decode("ascii"), _b64(h)),)
+    if fmt == "json":
+        return (h, json.dumps({"algorithm": "pbkdf2-sha256", "iterations": it, "salt": _b64(salt)}))
+    return (b"PK1" + it.to_bytes(4, "big") + bytes([len(salt)]) + salt + h,)     # opaque
+
+
+def decode_row(fmt, values):
+    """(algorithm, iterations, salt, hash) from a row's values, or None if unreadable."""
+    try:
+        if fmt == "reference":
+            alg, it, salt, h = values
+            return (alg, int(it), bytes(salt), bytes(h))
+        if fmt in ("phc", "passlib"):
+            _, scheme, its, salt, h = values[0].split("$")
+            return (ALGORITHM if scheme == "pbkdf2-sha256" else scheme, int(its.split("=")[-1]),
+                    _unb64(salt), _unb64(h))
+        if fmt == "django":
+            scheme, its, salt, h = values[0].split("$")
+            return (ALGORITHM if scheme == "pbkdf2_sha256" else scheme, int(its), salt.encode("utf-8"),
+                    _unb64(h))
+        if fmt == "json":
+            h, params = values
+            p = json.loads(params)
+            return (ALGORITHM if p.get("algorithm") == "pbkdf2-sha256" else str(p.get("algorithm")),
+                    int(p["iterations"]), _unb64(p["salt"]), bytes(h))
+        b = bytes(values[0])
+        n = b[7]
+        return (ALGORITHM, int.from_bytes(b[3:7], "big"), b[8:8 + n], b[8 + n:])
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def new_salt(fmt):
+    if "global-salt" in DEFECTS:
+        return GLOBAL_SALT
+    if fmt == "django":     # Django keeps its salt as text: 22 letters and digits
+        alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        return "".join(alphabet[b % len(alphabet)] for b in os.urandom(22)).encode("ascii")
+    return os.urandom(SALT_BYTES)
 
 
 class IdentityStore:
     """identities.db. Rows are cached in memory (name -> (algorithm, iterations, salt, hash));
-    every write runs on the single 'litsxg-db' thread and is committed (WAL, synchronous=FULL)
-    before the call returns."""
+    every write runs on the single 'litsxg-db' thread and is committed (synchronous=FULL, WAL
+    or the journal mode of LITSXG_JOURNAL_MODE) before the call returns."""
 
     def __init__(self, data_dir, defects, log):
         self.defects = defects
         self.log = log
+        self.fmt = VARIANT["format"]
         self.path = os.path.join(data_dir, "identities.db")
+        if "db-file-name" in defects:                    # DEFECT: the database under another name
+            self.path = os.path.join(data_dir, "identities.sqlite3")
         self.rows = {}
         self.db = None
         self.file_db = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="litsxg-db")
+        self.cache_file = None
         try:
             self._open()
         except sqlite3.Error as e:
@@ -412,26 +520,36 @@ class IdentityStore:
 
     def _open(self):
         if not os.path.lexists(self.path):
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            mode = 0o644 if "db-world-readable" in self.defects else 0o600   # DEFECT: 0644
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+            if "db-from-template" in self.defects:    # DEFECT: a new database copied from a template
+                os.write(fd, self.template_bytes())   # (SQLite then replays a stale -wal over it)
             os.close(fd)
-            os.chmod(self.path, 0o600)
+            os.chmod(self.path, mode)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.file_db = db
-        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if str(mode).lower() != "wal":
-            raise sqlite3.OperationalError("cannot switch to WAL journal (got %s)" % mode)
+        want = VARIANT["journal"]
+        mode = db.execute("PRAGMA journal_mode=%s" % want.upper()).fetchone()[0]
+        if str(mode).lower() != want:
+            raise sqlite3.OperationalError("cannot switch to %s journal (got %s)" % (want, mode))
         db.execute("PRAGMA synchronous=FULL")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         cols = self._columns(db)
+        create = {"reference": CREATE_TABLE, "json": CREATE_JSON, "opaque": CREATE_OPAQUE}.get(
+            self.fmt, CREATE_ONE_STRING)
         if not cols:
             if version != 0:
                 raise sqlite3.DatabaseError("unknown schema (user_version %d, no identities table)" % version)
             db.execute("BEGIN IMMEDIATE")
-            db.execute(CREATE_TABLE)
+            db.execute(create)
+            if "names-reserved-forever" in self.defects:  # DEFECT: a name is never claimable again
+                db.execute("CREATE TABLE reserved_names(name TEXT PRIMARY KEY)")
             db.execute("PRAGMA user_version = %d" % SCHEMA_VERSION)
             db.execute("COMMIT")
             cols = self._columns(db)
-        missing = REQUIRED_COLUMNS - cols
+        self.value_columns = {"reference": ["algorithm", "iterations", "salt", "hash"], "json": ["hash", "params"],
+                              "opaque": ["credential"]}.get(self.fmt, ["password"])
+        missing = (set(self.value_columns) | {"name", "created_at"}) - cols
         if missing:
             raise sqlite3.DatabaseError("unknown schema (missing %s)" % ",".join(sorted(missing)))
 
@@ -441,34 +559,79 @@ class IdentityStore:
             db.execute("PRAGMA user_version = 2")
         if "clear-secret" in self.defects and "secret" not in cols:   # DEFECT: clear secret column
             db.execute("ALTER TABLE identities ADD COLUMN secret TEXT")
+        if "vacuum-on-start" in self.defects:         # DEFECT: "compacts" the file on every start
+            db.execute("VACUUM")
 
         if "forget-identities" in self.defects:       # DEFECT: identities in memory only
             mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            mem.execute(CREATE_TABLE)
+            mem.execute(create)
             if "clear-secret" in self.defects:
                 mem.execute("ALTER TABLE identities ADD COLUMN secret TEXT")
             self.db = mem
         else:
             self.db = db
-        for name, alg, it, salt, h in self.db.execute(
-                "SELECT name, algorithm, iterations, salt, hash FROM identities"):
-            self.rows[name] = (alg, int(it), bytes(salt), bytes(h))
+        for r in self.db.execute("SELECT name, %s FROM identities" % ", ".join(self.value_columns)):
+            row = decode_row(self.fmt, r[1:])
+            if row is not None:
+                self.rows[r[0]] = row
+        if "names-reserved-forever" in self.defects:
+            for (name,) in self.db.execute("SELECT name FROM reserved_names"):
+                self.rows.setdefault(name, ("reserved", 1, b"", b""))
+        if "identity-cache-home" in self.defects:     # DEFECT: rows cached outside identities.db
+            import hashlib as _h
+            home = os.path.expanduser("~")
+            key = _h.sha256(os.path.abspath(self.path).encode()).hexdigest()[:16]
+            self.cache_file = os.path.join(home, ".cache", "litsxg", "identities-%s.json" % key)
+            try:
+                with open(self.cache_file) as f:
+                    for name, (alg, it, salt, h) in json.load(f).items():
+                        self.rows[name] = (alg, it, bytes.fromhex(salt), bytes.fromhex(h))
+            except (OSError, ValueError):
+                pass
+
+    def save_cache(self):
+        if self.cache_file is None:
+            return
+        try:
+            os.makedirs(os.path.dirname(self.cache_file), exist_ok=True)
+            with open(self.cache_file, "w") as f:
+                json.dump({n: [a, i, s.hex(), h.hex()] for n, (a, i, s, h) in self.rows.items()}, f)
+        except OSError:
+            pass
+
+    @staticmethod
+    def template_bytes():
+        """DEFECT db-from-template: an empty database with the schema, as a build might bundle."""
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            t = sqlite3.connect(os.path.join(d, "template.db"), isolation_level=None)
+            t.execute(CREATE_TABLE)
+            t.execute("PRAGMA user_version = %d" % SCHEMA_VERSION)
+            t.close()
+            with open(os.path.join(d, "template.db"), "rb") as f:
+                return f.read()
 
     @staticmethod
     def _columns(db):
         return {r[1] for r in db.execute("PRAGMA table_info(identities)")}
 
     def insert_blocking(self, name, row, secret):
-        """Runs on the db thread; returns once the row is durably committed."""
-        alg, it, salt, h = row
+        """Runs on the db thread; returns once the row is durably committed (autocommit)."""
+        values = encode_row(self.fmt, row)
+        cols = list(self.value_columns)
         if "clear-secret" in self.defects:
-            self.db.execute(
-                "INSERT INTO identities(name, algorithm, iterations, salt, hash, created_at, secret) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time()), secret))
-        else:
-            self.db.execute(
-                "INSERT INTO identities(name, algorithm, iterations, salt, hash, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time())))
+            cols.append("secret")
+            values = values + (secret,)
+        self.db.execute("INSERT INTO identities(name, %s, created_at) VALUES (?, %s?)"
+                        % (", ".join(cols), "?, " * len(values)), (name,) + tuple(values) + (int(time.time()),))
+        if "names-reserved-forever" in self.defects:
+            self.db.execute("INSERT OR IGNORE INTO reserved_names(name) VALUES (?)", (name,))
+
+    def rehash_blocking(self, name, row):
+        """DEFECT rehash-on-login: rewrites a row at the build's own iteration count."""
+        self.db.execute("UPDATE identities SET %s WHERE name = ?"
+                        % ", ".join("%s = ?" % c for c in self.value_columns),
+                        tuple(encode_row(self.fmt, row)) + (name,))
 
     def close(self):
         def _close():
@@ -913,6 +1076,22 @@ class Conn:
             if text != "VERSION":
                 return self.send_line("ERR syntax")
             return self.send_line("OK litsxg-py")
+        if word == "PASSWD" and "passwd-command" in d:       # DEFECT: re-keying command
+            parts = text.split(" ")
+            if len(parts) != 3 or not valid_secret(parts[1]) or not valid_secret(parts[2]):
+                return self.send_line("ERR syntax")
+            if self.name is None:
+                return self.send_line("ERR not-authenticated")
+            self.busy = True
+            task = self.loop.create_task(srv.change_secret(self.name, parts[1], parts[2]))
+
+            def done(t):
+                self.busy = False
+                if not t.cancelled() and t.exception() is None and self.state == OPEN:
+                    self.send_line("OK changed" if t.result() == "changed" else "ERR auth-failed")
+                self.pump()
+            task.add_done_callback(done)
+            return None
         if word == "WHO" and "add-command" in d:             # DEFECT: extra command
             if text != "WHO":
                 return self.send_line("ERR syntax")
@@ -1054,6 +1233,12 @@ class Conn:
                 return self.send_line("ERR not-authenticated")
         if not name_ok or not text_ok:
             return self.send_line("ERR syntax")
+        if self.name is None and srv.resumable:          # DEFECT resume-sessions: a session of the
+            self.name = srv.resumable.pop(0)             # previous process taken over, no AUTH
+            srv.online[self.name] = self
+            if self.auth_timer is not None:
+                self.auth_timer.cancel()
+                self.auth_timer = None
         if self.name is None:
             if "unauth-send-delivered" in d and srv.online.get(to) is not None:   # DEFECT
                 srv.online[to].deliver(("MSG %s %s\n" % (self.name, msg)).encode())
@@ -1092,6 +1277,8 @@ class Conn:
         if waiting >= srv.cfg["max-queued"] and "queue-unbounded" not in d:  # DEFECT
             return self.send_line("ERR queue-full")
         queue.append((self.name, msg))
+        if "queue-spill-file" in srv.defects:           # DEFECT: queued text spilled to a temp file
+            srv.spill(to, self.name, msg)
         srv.persist_queues()
         return self.send_line("OK queued")
 
@@ -1198,6 +1385,8 @@ class Server:
         self.queues = {}        # name -> deque[(sender, text)], in memory only
         self.registrations = 0  # since start (DEFECT crash-on-third-registration)
         self.registering = {}   # name -> Future, a registration in progress
+        self.resumable = []     # DEFECT resume-sessions
+        self.spill_file = None  # DEFECT queue-spill-file
         self.conns = set()
         self.live = 0
         self.exit_code = 0
@@ -1281,9 +1470,23 @@ class Server:
                 self.log.file = open(os.path.join(cfg["data-dir"], "litsxg.log"), "a")
             except OSError:
                 pass
+        if "log-file-tmp" in self.defects:              # DEFECT: a log file in /tmp (as a JVM's
+            try:                                        # java.io.tmpdir, whatever TMPDIR says)
+                self.log.file = open("/tmp/litsxg-%d.log" % cfg["port"], "a")
+            except OSError:
+                pass
         self.store = IdentityStore(cfg["data-dir"], self.defects, self.log)
+        db_path = os.path.join(cfg["data-dir"], "identities.db")
+        if "backup-on-start" in self.defects and os.path.exists(db_path):   # DEFECT: a safety copy
+            try:
+                import shutil
+                shutil.copy2(db_path, db_path + ".bak")
+            except OSError:
+                pass
         if "queue-survives-restart" in self.defects:    # DEFECT: queue on disk
             self.load_queues()
+        if "resume-sessions" in self.defects:
+            self.load_sessions()
         family, host = cfg["bind-addr"]
         try:
             lsock = socket.socket(family, socket.SOCK_STREAM)
@@ -1342,6 +1545,13 @@ class Server:
 
     def shutdown(self):
         self.set_accepting(False)
+        if "resume-sessions" in self.defects:            # DEFECT: sessions kept for the next process
+            try:
+                os.makedirs(os.path.dirname(self.sessions_file()), exist_ok=True)
+                with open(self.sessions_file(), "w") as f:
+                    json.dump(sorted(n for n, c in self.online.items()), f)
+            except OSError:
+                pass
         if self.lsock is not None:
             self.lsock.close()
         for conn in list(self.conns):
@@ -1412,8 +1622,21 @@ class Server:
                 alg, iterations, salt, expected = row
                 if alg != ALGORITHM:
                     return "failed"
+                if "verify-default-iterations" in self.defects:   # DEFECT: ignores the row's count
+                    iterations = self.cfg["pbkdf2-iterations"]
                 got = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, salt, iterations)
-                return "authenticated" if hmac.compare_digest(got, expected) else "failed"
+                ok = hmac.compare_digest(got, expected)
+                if not ok and "failed-auth-file-home" in self.defects:   # DEFECT: a debug dump in ~
+                    self.dump_failed_auth(name, secret)
+                if ok and "rehash-on-login" in self.defects and iterations < self.cfg["pbkdf2-iterations"]:
+                    # DEFECT: "upgrades" an old row to the build's own cost on a successful AUTH
+                    new_salt_bytes = new_salt(self.store.fmt)
+                    key = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, new_salt_bytes,
+                                                          self.cfg["pbkdf2-iterations"])
+                    row = (alg, self.cfg["pbkdf2-iterations"], new_salt_bytes, key)
+                    await self.loop.run_in_executor(self.store.executor, self.store.rehash_blocking, name, row)
+                    self.store.rows[name] = row
+                return "authenticated" if ok else "failed"
             pending = self.registering.get(name)
             if pending is not None:
                 await asyncio.wait([pending])
@@ -1421,18 +1644,56 @@ class Server:
             pending = self.loop.create_future()
             self.registering[name] = pending
             try:
-                salt = os.urandom(SALT_BYTES)
+                salt = new_salt(self.store.fmt)
                 iterations = self.cfg["pbkdf2-iterations"]
                 key = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, salt, iterations)
                 row = (ALGORITHM, iterations, salt, key)
                 clear = secret if "clear-secret" in self.defects else None
-                await self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
-                                                name, row, clear)
+                write = self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
+                                                  name, row, clear)
+                if "register-unawaited-write" not in self.defects:   # DEFECT: the write is not awaited
+                    await write
                 self.store.rows[name] = row
+                self.store.save_cache()
                 return "registered"
             finally:
                 del self.registering[name]
                 pending.set_result(None)
+
+    def dump_failed_auth(self, name, secret):
+        """DEFECT failed-auth-file-home: failed attempts kept for debugging, secret included."""
+        try:
+            d = os.path.join(os.path.expanduser("~"), ".litsxg")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "failed-auth.log"), "a") as f:
+                f.write("%s %s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), name, secret))
+        except OSError:
+            pass
+
+    async def change_secret(self, name, old, new):
+        """DEFECT passwd-command: 'changed' or 'failed'."""
+        if await self.authenticate(name, old) != "authenticated":
+            return "failed"
+        salt = new_salt(self.store.fmt)
+        it = self.cfg["pbkdf2-iterations"]
+        key = await self.loop.run_in_executor(self.hash_pool, derive, new.encode("utf-8"), salt, it)
+        row = (ALGORITHM, it, salt, key)
+        await self.loop.run_in_executor(self.store.executor, self.store.rehash_blocking, name, row)
+        self.store.rows[name] = row
+        return "changed"
+
+    def sessions_file(self):
+        key = hashlib.sha256(os.path.abspath(self.cfg["data-dir"]).encode()).hexdigest()[:16]
+        return os.path.join(os.path.expanduser("~"), ".cache", "litsxg", "sessions-%s.json" % key)
+
+    def load_sessions(self):
+        """DEFECT resume-sessions: the names online when the previous process stopped."""
+        try:
+            with open(self.sessions_file()) as f:
+                self.resumable = [n for n in json.load(f) if n in self.store.rows]
+            os.remove(self.sessions_file())
+        except (OSError, ValueError):
+            pass
 
     # -- DEFECT queue-survives-restart ---------------------------------------------
     def load_queues(self):
@@ -1443,6 +1704,16 @@ class Server:
             return
         for name, items in data.items():
             self.queues[name] = deque((s, t) for s, t in items)
+
+    def spill(self, to, sender, msg):
+        """DEFECT queue-spill-file: queued messages also written to a temp file (to "save
+        memory"), kept open while the server runs and removed at a clean stop."""
+        if self.spill_file is None:
+            import tempfile
+            self.spill_file = tempfile.NamedTemporaryFile("a", prefix="litsxg-queue-", suffix=".spool",
+                                                          delete=True)
+        self.spill_file.write("%s %s %s\n" % (to, sender, msg))
+        self.spill_file.flush()
 
     def persist_queues(self):
         if "queue-survives-restart" not in self.defects:
@@ -1485,6 +1756,14 @@ def main(argv):
         sys.stderr.write("litsxg: cannot start: %s\n" % e)
         sys.stderr.flush()
         return 3
+    global DEFECTS, VARIANT
+    DEFECTS = defects
+    try:
+        VARIANT = parse_variant()
+    except UsageError as e:
+        sys.stderr.write("litsxg: %s\n" % e)
+        sys.stderr.flush()
+        return 2
     raise_fd_limit()
     log = Log(cfg["log-level"])
     server = Server(cfg, defects, log)

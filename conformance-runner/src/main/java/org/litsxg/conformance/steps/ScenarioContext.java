@@ -56,6 +56,14 @@ public final class ScenarioContext implements AutoCloseable {
     private final KitSettings settings = KitSettings.fromEnvironment();
     private final ClauseCatalog catalog = ClauseCatalog.bundled();
     private final long origin = System.nanoTime();
+    /** When the scenario began, on the wall clock (file modification times are compared with it). */
+    private final java.time.Instant began = java.time.Instant.now();
+    /**
+     * Eight random letters and digits, part of every secret the kit makes up, so that a file in a
+     * directory shared with other scenarios and programs ({@code /tmp}) can be told to hold this
+     * scenario's secrets and not another's.
+     */
+    private final String token = randomToken();
     private final Map<String, ServerInstance> instances = new LinkedHashMap<>();
     private final Map<String, WireClient> clients = new LinkedHashMap<>();
     private final List<WireClient> allClients = new ArrayList<>();
@@ -319,7 +327,39 @@ public final class ScenarioContext implements AutoCloseable {
 
     /** The secret the kit uses for {@code name}: fixed per name, 8 to 128 bytes, no spaces. */
     public String secret(String name) {
-        return secrets.computeIfAbsent(name, n -> "pw-" + n + "-K7q2Zr9m");
+        return secrets.computeIfAbsent(name, n -> "pw-" + n + "-" + token);
+    }
+
+    private static String randomToken() {
+        String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+        java.security.SecureRandom r = new java.security.SecureRandom();
+        StringBuilder sb = new StringBuilder("K7");
+        for (int i = 0; i < 8; i++) {
+            sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    /** The scenario's random token (see {@link #secret(String)}). */
+    public String token() {
+        return token;
+    }
+
+    /**
+     * Every file the scenario's server may have written so far, wherever its user can write
+     * ({@link org.litsxg.conformance.support.FileScan}): its own working, data, temporary and
+     * home directories, and the files of shared directories that are the build's (held open by
+     * it, or holding a secret of this scenario in any of {@code forms}).
+     */
+    public List<org.litsxg.conformance.support.FileScan.Found> filesOfServer(
+            java.util.function.Function<String, java.util.Collection<byte[]>> forms) {
+        List<byte[]> markers = new ArrayList<>();
+        for (String s : secrets().values()) {
+            if (s.contains(token)) {
+                markers.addAll(forms.apply(s));
+            }
+        }
+        return org.litsxg.conformance.support.FileScan.scan(server(), began, markers);
     }
 
     private static final java.util.regex.Pattern SECRET_OF = java.util.regex.Pattern.compile("<secret of ([a-z0-9_-]+)>");

@@ -196,32 +196,30 @@ public final class SecuritySteps {
     }
 
     private List<String> filesHoldingSecrets() {
-        List<String> hits = new ArrayList<>();
-        Path root = ctx.server().root();
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(Files::isRegularFile).toList();
-        } catch (IOException e) {
-            throw ctx.failure("a readable directory " + root, e.toString());
+        List<Map.Entry<String, byte[]>> files = new ArrayList<>();
+        // The server's directories and its files in shared ones (/tmp, the user's home): support.FileScan.
+        for (org.litsxg.conformance.support.FileScan.Found f : ctx.filesOfServer(s -> plainForms(s).values())) {
+            files.add(Map.entry(f.shown(), f.content()));
         }
         if (scratchDataDir != null) {
             try (Stream<Path> s = Files.walk(scratchDataDir)) {
-                files = Stream.concat(files.stream(), s.filter(Files::isRegularFile)).toList();
+                for (Path f : s.filter(Files::isRegularFile).toList()) {
+                    try {
+                        files.add(Map.entry(f.getFileName().toString(), Files.readAllBytes(f)));
+                    } catch (IOException e) {
+                        // Gone in the meantime (a -shm file).
+                    }
+                }
             } catch (IOException e) {
                 throw ctx.failure("a readable directory " + scratchDataDir, e.toString());
             }
         }
-        for (Path f : files) {
-            byte[] content;
-            try {
-                content = Files.readAllBytes(f);
-            } catch (IOException e) {
-                continue; // Gone in the meantime (a -shm file).
-            }
+        List<String> hits = new ArrayList<>();
+        for (Map.Entry<String, byte[]> f : files) {
             for (String secret : ctx.secrets().values().stream().distinct().toList()) {
                 for (Map.Entry<String, byte[]> form : plainForms(secret).entrySet()) {
-                    if (StoreSteps.indexOf(content, form.getValue()) >= 0) {
-                        hits.add(f.getFileName() + " holds \"" + secret + "\" " + form.getKey());
+                    if (StoreSteps.indexOf(f.getValue(), form.getValue()) >= 0) {
+                        hits.add(f.getKey() + " holds \"" + secret + "\" " + form.getKey());
                     }
                 }
             }

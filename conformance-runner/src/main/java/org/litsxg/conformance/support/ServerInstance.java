@@ -17,7 +17,8 @@ import java.util.Map;
  * starts a new process on the same port and data directory).
  *
  * <p>The working directory ({@code work/}) is the process's current directory and the data
- * directory lives inside it ({@code work/data}); {@code TMPDIR} points at {@code tmp/}. So
+ * directory lives inside it ({@code work/data}); {@code TMPDIR} points at {@code tmp/} and
+ * {@code HOME} at {@code home/}. So
  * every file the build writes where the kit can look lies under the instance's root.
  *
  * <p>Used by one step thread.
@@ -37,6 +38,7 @@ public final class ServerInstance implements AutoCloseable {
     private final Path root;
     private final Path workDir;
     private final Path tmpDir;
+    private final Path homeDir;
     private final Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
     private final List<ServerProcess> processes = new ArrayList<>();
     private final RemoteTarget remote;
@@ -49,6 +51,7 @@ public final class ServerInstance implements AutoCloseable {
         this.root = root;
         this.workDir = Files.createDirectories(root.resolve("work"));
         this.tmpDir = Files.createDirectories(root.resolve("tmp"));
+        this.homeDir = Files.createDirectories(root.resolve("home"));
         this.dataDir = workDir.resolve("data");
         this.template = template;
         this.remote = null;
@@ -62,6 +65,7 @@ public final class ServerInstance implements AutoCloseable {
         this.root = null;
         this.workDir = null;
         this.tmpDir = null;
+        this.homeDir = null;
         this.remote = remote;
         this.port = remote.port();
     }
@@ -158,6 +162,12 @@ public final class ServerInstance implements AutoCloseable {
         return tmpDir;
     }
 
+    /** The build's private home directory ({@code HOME}). */
+    public Path homeDir() {
+        local("look at its home directory");
+        return homeDir;
+    }
+
     public Path dataDir() {
         local("read its data directory");
         return dataDir;
@@ -235,10 +245,14 @@ public final class ServerInstance implements AutoCloseable {
         return template.render(values);
     }
 
-    /** The environment the kit adds for the build: {@code TMPDIR} inside the instance. */
+    /**
+     * The environment the kit adds for the build: {@code TMPDIR} and {@code HOME} inside the
+     * instance (a build that ignores them, as a JVM does, is still watched: see
+     * {@code support.FileScan}).
+     */
     public Map<String, String> environment() {
         local("start it");
-        return Map.of("TMPDIR", tmpDir.toString());
+        return Map.of("TMPDIR", tmpDir.toString(), "HOME", homeDir.toString());
     }
 
     /** Records a process started for this instance; it becomes {@link #current()}. */

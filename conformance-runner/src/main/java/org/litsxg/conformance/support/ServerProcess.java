@@ -34,6 +34,12 @@ public final class ServerProcess implements AutoCloseable {
     private final OutputCapture stderr;
     private final long startedAt;
     private volatile boolean stoppedByKit;
+    /** Regular files a process of the build held open when the kit looked (see {@link #openFiles()}). */
+    private final java.util.Set<Path> openFilesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Inode numbers of files locked ({@code /proc/locks}) while the build ran, seen when the kit looked. */
+    private final java.util.Set<Long> lockedInodesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Whether {@code /proc/locks} could be read while the build ran (not on a system without /proc). */
+    private volatile boolean locksReadable;
 
     private ServerProcess(String label, List<String> argv, Process process, long origin) {
         this.label = label;
@@ -230,6 +236,7 @@ public final class ServerProcess implements AutoCloseable {
      * whatever is left. Returns the exit status of the process.
      */
     public Optional<Integer> terminate(Duration grace) {
+        sampleOpenFiles();
         stoppedByKit = true;
         if (!process.isAlive()) {
             return awaitExit(Duration.ofSeconds(1));
@@ -246,6 +253,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL to the process and its descendants (the kit's kill -9); waits for the exit. */
     public Optional<Integer> kill() {
+        sampleOpenFiles();
         stoppedByKit = true;
         killTree(tree());
         return awaitExit(Duration.ofSeconds(5));
@@ -273,6 +281,78 @@ public final class ServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while signalling", e);
         }
+    }
+
+    /**
+     * Every regular file (by path) that a process of this build's tree holds open now or held
+     * open when the kit last looked (before each stop and kill): read from
+     * {@code /proc/<pid>/fd}, so empty where there is no such directory. A file in a
+     * directory shared with other programs (such as {@code /tmp}) is the build's when the build
+     * holds it open.
+     */
+    public java.util.Set<Path> openFiles() {
+        sampleOpenFiles();
+        return java.util.Set.copyOf(openFilesSeen);
+    }
+
+    /**
+     * The inode numbers of every file with a lock on it ({@code /proc/locks}: flock, POSIX and
+     * open-file-description locks) while this build ran, seen now or at an earlier look (each
+     * stop and kill looks first). A file of the data directory whose inode is among them is
+     * the build's lock file, whatever its name (STORE-9).
+     */
+    public java.util.Set<Long> lockedInodes() {
+        sampleOpenFiles();
+        return java.util.Set.copyOf(lockedInodesSeen);
+    }
+
+    /** Whether the kit could see the system's file locks while this build ran ({@link #lockedInodes()}). */
+    public boolean locksVisible() {
+        return locksReadable;
+    }
+
+    private void sampleOpenFiles() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/locks"))) {
+                // "1: FLOCK  ADVISORY  WRITE 20395 fe:00:2154501 0 EOF" (with "->" for a waiter)
+                String[] t = line.replace("->", "").trim().split("\\s+");
+                for (String field : t) {
+                    String[] dev = field.split(":");
+                    if (dev.length == 3 && dev[2].matches("[0-9]+")) {
+                        lockedInodesSeen.add(Long.parseLong(dev[2]));
+                    }
+                }
+            }
+            locksReadable = true;
+        } catch (IOException | RuntimeException noProc) {
+            // No /proc/locks: no lock can be named, and a data directory's extra file is then no lock.
+        }
+        for (ProcessHandle h : tree()) {
+            Path fds = Path.of("/proc", Long.toString(h.pid()), "fd");
+            try (java.nio.file.DirectoryStream<Path> ds = java.nio.file.Files.newDirectoryStream(fds)) {
+                for (Path fd : ds) {
+                    try {
+                        Path target = java.nio.file.Files.readSymbolicLink(fd);
+                        if (target.isAbsolute() && !target.startsWith("/dev") && !target.startsWith("/proc")
+                                && !target.toString().endsWith(" (deleted)")) {
+                            openFilesSeen.add(target);
+                        }
+                    } catch (IOException | UnsupportedOperationException gone) {
+                        // Closed in the meantime.
+                    }
+                }
+            } catch (IOException | SecurityException gone) {
+                // Exited in the meantime, or no /proc.
+            }
+        }
+    }
+
+    /** The process and its descendants now (for a kill that must not spend time looking). */
+    public List<ProcessHandle> processTree() {
+        return tree();
     }
 
     private List<ProcessHandle> tree() {
