@@ -283,7 +283,7 @@ public final class ServerInstance implements AutoCloseable {
         }
         if (!processes.isEmpty()) {
             // A build that went to the background (PROC-1) is no longer in any tree the kit knows.
-            ServerProcess.killListenersAnywhere(port);
+            ServerProcess.killListenersAnywhere(port, environment());
         }
     }
 }

@@ -354,18 +354,32 @@ public final class ServerProcess implements AutoCloseable {
     /**
      * SIGKILL to every process of this machine that holds a socket listening on {@code port}:
      * the last resort against a build that left the kit's process tree (it daemonized), so that
-     * nothing of a scenario keeps a port. Returns how many it killed.
+     * nothing of a scenario keeps a port; only processes whose environment holds every entry of
+     * {@code environment}. Returns how many it killed.
      */
-    public static int killListenersAnywhere(int port) {
+    public static int killListenersAnywhere(int port, Map<String, String> environment) {
         java.util.Set<String> inodes = listeningInodes(port);
         if (inodes.isEmpty()) {
             return 0;
         }
         long self = ProcessHandle.current().pid();
+        // Only a process that carries the instance's own environment (its private TMPDIR): the
+        // port may belong to someone else's server by now.
+        List<String> marks = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         List<ProcessHandle> holders = ProcessHandle.allProcesses()
-                .filter(h -> h.pid() != self && holdsAny(h.pid(), inodes)).toList();
+                .filter(h -> h.pid() != self && holdsAny(h.pid(), inodes) && carries(h.pid(), marks)).toList();
         killTree(holders);
         return holders.size();
+    }
+
+    private static boolean carries(long pid, List<String> marks) {
+        try {
+            List<String> env = List.of(new String(java.nio.file.Files.readAllBytes(
+                    Path.of("/proc", Long.toString(pid), "environ")), java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+            return !marks.isEmpty() && env.containsAll(marks);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static int depth(ProcessHandle h, ProcessHandle root) {
