@@ -51,6 +51,16 @@ Feature: LOG — logging
       Then the identity store is byte-identical to the one before the restart
       And no file exists under the server's directories but those the contract names
 
+    @LOG-4 @must @process
+    Scenario: Failed, locked-out and malformed AUTHs of a known name leave the rows unchanged and write no file
+      Given alice is registered
+      And the server has been restarted
+      When mallory has failed to authenticate as alice 3 times
+      And bob connects and sends "AUTH alice looks-like-a-secret-7Q2 trailing-word"
+      And alice authenticates 1 times on new connections
+      Then the identity store is byte-identical to the one before the restart
+      And no file exists under the server's directories but those the contract names
+
   Rule: LOG-5 (MUST NOT) no access log
     "The server MUST NOT keep an access log: at the default log level it writes no line per
     connection or per command, and no client address."
@@ -94,8 +104,9 @@ Feature: LOG — logging
     Scenario Outline: No secret is logged, at log level <level>
       Given the server is running with log level <level>
       And alice is registered
-      And mallory has failed to authenticate as alice 2 times
+      And mallory has failed to authenticate as alice 3 times
       When bob connects and sends "AUTH Bob bobs-secret-in-a-bad-line"
+      And carol connects and sends "AUTH alice carols-secret-in-a-bad-line trailing-word"
       Then after a stop no stderr line holds any secret the clients sent
 
       Examples:
@@ -106,8 +117,9 @@ Feature: LOG — logging
     @LOG-9 @must @process
     Scenario: No secret is logged, at the default log level
       Given alice is registered
-      And mallory has failed to authenticate as alice 2 times
+      And mallory has failed to authenticate as alice 3 times
       When bob connects and sends "AUTH Bob bobs-secret-in-a-bad-line"
+      And carol connects and sends "AUTH alice carols-secret-in-a-bad-line trailing-word"
       Then after a stop no stderr line holds any secret the clients sent
 
   Rule: LOG-10 (MUST) logging minimal at the default level: no line per connection, command or message

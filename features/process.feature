@@ -79,9 +79,10 @@ Feature: PROC — the process contract
     launched."
 
     @PROC-7 @must @process
-    Scenario: The ready line comes without any client, input or network event
+    Scenario: The ready line comes without any client, input or network event, within 5 s
       When the server is started and the kit waits for its ready line
-      Then the server still runs and serves
+      Then the ready line came within the spec's start bound of the launch
+      And the server still runs and serves
 
   Rule: PROC-8 (MUST) ready line `litsxg listening on <address>:<port>` with bound address and port
     "Once started the server prints exactly one line `litsxg listening on <address>:<port>` on
@@ -194,6 +195,19 @@ Feature: PROC — the process contract
         | SIGTERM |
         | SIGINT  |
 
+  Rule: PROC-14 (MUST) fatal run-time error: process exits 1, never half-alive
+    "On failure the server process terminates: a fatal error at run time ends it with exit
+    status 1, and it never lingers half-alive."
+
+    @PROC-14 @must @process
+    Scenario: A new identity that cannot be written ends the process: no OK registered, exit 1, port closed
+      Given alice is registered
+      When the server's data directory can no longer be written
+      And dave connects and registers a new name
+      Then dave never receives "OK registered"
+      And the server has exited with status 1 within 5 s of the registration
+      And nothing listens on the server's port any more
+
   Rule: PROC-15 (MUST) process end drops all connections and in-memory state
     "When the process ends for any reason (failure, kill, stop), all its connections are dropped
     and its in-memory state (sessions, queues, failure counts, timers) is lost."
@@ -202,7 +216,7 @@ Feature: PROC — the process contract
     Scenario: When the process is killed every connection drops
       Given alice and bob are online
       And carol is connected
-      When the server process is killed
+      When the process holding the server's listening socket is killed
       Then alice, bob and carol are disconnected
 
   Rule: PROC-16 (MUST NOT) no self-restart; restart is manual or external
@@ -210,10 +224,10 @@ Feature: PROC — the process contract
     or listening until the operator, or an external supervisor, starts it again."
 
     @PROC-16 @must @process
-    Scenario: Once the process has ended nothing of it keeps listening
+    Scenario: Once the process has ended nothing of it keeps listening or restarts it
       Given the server is running
-      When the server process is killed
-      Then nothing listens on the server's port any more
+      When the process holding the server's listening socket is killed
+      Then for 3 seconds nothing of the server runs or listens on its port
 
   Rule: PROC-17 (MUST) restart needs no cleanup, also after SIGKILL
     "A restart needs no cleanup or state migration: a start on the data directory of a stopped

@@ -118,6 +118,10 @@ KNOWN_DEFECTS |= {"register-unawaited-write", "log-file-tmp", "failed-auth-file-
 #                        its PBKDF2 parameters; opaque: a packed binary the kit cannot read
 JOURNAL_MODES = ("wal", "delete", "truncate", "persist")
 HASH_FORMATS = ("reference", "phc", "passlib", "django", "json", "opaque")
+KNOWN_DEFECTS |= {"slow-start", "bind-retry", "stop-grace-period", "hash-worker-process", "self-restart", "db-after-ready", "secret-on-lockout", "record-auth-failures", "fatal-ignored", "no-mkdir-parents", "ready-line-as-given", "no-port-range-check", "lock-message-unnamed", "pid-lock-file", "stdin-commands", "log-to-stdout", "logfmt-debug", "access-log", "metrics-port", "shutdown-command", "pid-file", "refuse-public-bind", "default-data-dir", "machine-wide-names", "daemonize", "machine-wide-lock"}  # PROC, LOG, OPS, MULTI
+
+# DEFECT machine-wide-names: one file for every instance of this user, whatever TMPDIR says.
+MACHINE_NAMES = "/tmp/litsxg-known-names-%d" % os.getuid()
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
@@ -198,17 +202,22 @@ class UsageError(Exception):
 # Logging: plain text lines on stderr only (plus a file under the log-file defect)
 # ---------------------------------------------------------------------------
 class Log:
-    def __init__(self, level):
+    def __init__(self, level, defects=frozenset()):
         self.level = LOG_LEVELS[level]
         self.file = None
+        self.defects = defects
 
     def _emit(self, name, lvl, msg):
         if lvl > self.level:
             return
         line = "%s litsxg %s %s\n" % (time.strftime("%Y-%m-%dT%H:%M:%S"), name, msg)
+        if "logfmt-debug" in self.defects and self.level >= 3:   # DEFECT: logfmt records at debug
+            line = 'ts=%s level=%s msg="%s"\n' % (time.strftime("%Y-%m-%dT%H:%M:%S"), name.lower(),
+                                                 msg.replace('"', "'"))
+        out = sys.stdout if "log-to-stdout" in self.defects else sys.stderr   # DEFECT: logs on stdout
         try:
-            sys.stderr.write(line)
-            sys.stderr.flush()
+            out.write(line)
+            out.flush()
         except OSError:
             pass
         if self.file is not None:
@@ -245,6 +254,8 @@ def parse_args(argv, defects=frozenset()):
         argv = argv[1:]
     opts = dict(DEFAULTS)
     seen = set()
+    if "default-data-dir" in defects:               # DEFECT: another default data directory
+        opts["data-dir"] = "./data"
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -286,7 +297,7 @@ def parse_args(argv, defects=frozenset()):
             if not re.fullmatch(r"[0-9]{1,18}", value):
                 raise UsageError("option --%s needs a whole number, got %r" % (name, value))
             n = int(value)
-            if n < INT_FLAGS[name] or (name == "port" and n > 65535):
+            if n < INT_FLAGS[name] or (name == "port" and n > 65535 and "no-port-range-check" not in defects):
                 raise UsageError("option --%s out of range: %s" % (name, value))
             opts[name] = n
         elif name == "log-level":
@@ -300,6 +311,8 @@ def parse_args(argv, defects=frozenset()):
         else:
             opts[name] = value
     opts["bind-addr"] = resolve_bind(opts["bind"], defects)
+    if "refuse-public-bind" in defects and opts["bind"] in ("0.0.0.0", "::"):   # DEFECT: discipline
+        raise UsageError("refusing --bind %s: bind to loopback and publish through Tor" % opts["bind"])
     return opts
 
 
@@ -380,14 +393,17 @@ DEFECTS = frozenset()
 # ---------------------------------------------------------------------------
 # Data directory, lock and identity store
 # ---------------------------------------------------------------------------
-def open_data_dir(path):
+def open_data_dir(path, defects=frozenset()):
     """Creates the directory (0700) if missing and takes the exclusive lock. Returns the lock fd."""
     if not os.path.isdir(path):
         if os.path.lexists(path):
             raise StartError("data directory %s is unusable: not a directory" % path)
         try:
-            if "data-dir-world-readable" in DEFECTS:   # DEFECT: the umask decides (0755)
+            if "data-dir-world-readable" in defects:   # DEFECT: the umask decides (0755)
                 os.makedirs(path)
+            elif "no-mkdir-parents" in defects:         # DEFECT: mkdir without its parents
+                os.mkdir(path, mode=0o700)
+                os.chmod(path, 0o700)
             else:
                 os.makedirs(path, mode=0o700)
                 os.chmod(path, 0o700)
@@ -397,6 +413,18 @@ def open_data_dir(path):
         except OSError as e:
             raise StartError("data directory %s is unusable: %s" % (path, e.strerror or e))
     lock_path = os.path.join(path, VARIANT["lock"])
+    if "machine-wide-lock" in defects:                # DEFECT: one lock for every instance of this user
+        lock_path = "/tmp/litsxg-%d.lock" % os.getuid()
+    if "pid-lock-file" in defects:                    # DEFECT: a lock file that must not exist
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        except FileExistsError:
+            raise StartError("data directory %s is locked by another litsxg instance (%s exists)"
+                             % (path, lock_path))
+        except OSError as e:
+            raise StartError("data directory %s is unusable: %s" % (path, e.strerror or e))
+        os.write(fd, b"%d\n" % os.getpid())
+        return fd
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError as e:
@@ -406,6 +434,8 @@ def open_data_dir(path):
     except OSError as e:
         os.close(fd)
         if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            if "lock-message-unnamed" in defects:     # DEFECT: the message names no directory
+                raise StartError("another litsxg instance is already running")
             raise StartError("data directory %s is locked by another litsxg instance" % path)
         raise StartError("data directory %s is unusable: cannot lock: %s" % (path, e.strerror or e))
     return fd
@@ -632,6 +662,14 @@ class IdentityStore:
         self.db.execute("UPDATE identities SET %s WHERE name = ?"
                         % ", ".join("%s = ?" % c for c in self.value_columns),
                         tuple(encode_row(self.fmt, row)) + (name,))
+
+    def record_failure(self, name):
+        """DEFECT record-auth-failures: runs on the db thread."""
+        try:
+            self.db.execute("CREATE TABLE IF NOT EXISTS auth_failures(name TEXT, at INTEGER)")
+            self.db.execute("INSERT INTO auth_failures(name, at) VALUES (?, ?)", (name, int(time.time())))
+        except sqlite3.Error:
+            pass
 
     def close(self):
         def _close():
@@ -1066,6 +1104,12 @@ class Conn:
                 self.drain_close = True
                 return
             return self.close_after_flush("OK bye")
+        if word == "SHUTDOWN" and "shutdown-command" in srv.defects:   # DEFECT: admin command
+            if text != "SHUTDOWN":
+                return self.send_line("ERR syntax")
+            self.send_line("OK bye")
+            srv.loop.call_later(0.05, srv.stop, 0)
+            return
         if word == "AUTH":
             return self.cmd_auth(text)
         if word == "LOGIN" and "login-alias" in d:       # DEFECT: a second login command
@@ -1127,6 +1171,8 @@ class Conn:
         if self.name is not None and "auth-switch" not in d:   # DEFECT: AUTH switches the name
             return self.send_line("ERR already-authenticated")
         name, secret = parts[1], parts[2]
+        if "secret-on-lockout" in self.server.defects:
+            self.last_secret = secret
         if "auth-reply-overtaken" in d:                  # DEFECT: later lines not held back
             task = self.loop.create_task(self.server.authenticate(name, secret))
             task.secret = secret
@@ -1156,6 +1202,11 @@ class Conn:
                 srv.audit_failure(name, task.secret)
             if "address-lockout" in srv.defects:            # DEFECT: failures counted per address
                 srv.failures_by_address[self.peer[0]] = srv.failures_by_address.get(self.peer[0], 0) + 1
+            if "record-auth-failures" in srv.defects:   # DEFECT: failed attempts kept in the db
+                srv.store.executor.submit(srv.store.record_failure, name)
+            if self.failures >= 3 and "secret-on-lockout" in srv.defects:   # DEFECT: logs the secret
+                srv.log.debug("closing after 3 failed AUTHs for %s, last tried %r"
+                              % (name, getattr(self, "last_secret", "")))
             if self.failures >= 3:
                 if "third-failure-drains" in srv.defects:   # DEFECT: lines already read answered
                     self.send_line("ERR auth-failed")
@@ -1243,7 +1294,7 @@ class Conn:
             if "unauth-send-delivered" in d and srv.online.get(to) is not None:   # DEFECT
                 srv.online[to].deliver(("MSG %s %s\n" % (self.name, msg)).encode())
             return self.send_line("ERR not-authenticated")
-        if to not in srv.store.rows:
+        if to not in srv.store.rows and not srv.known_elsewhere(to):
             return self.send_line("ERR no-such-user" if "err-no-such-user" in d else "ERR unknown-recipient")
         if srv.log.debug_enabled:
             srv.log.debug("message from %s to %s: %s" % (self.name, to, msg))
@@ -1396,6 +1447,13 @@ class Server:
         self.accepting = False
         self.hash_pool = ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2)),
                                             thread_name_prefix="litsxg-hash")
+        if "hash-worker-process" in defects:   # DEFECT: PBKDF2 in forked worker processes that
+            # inherit every descriptor open when the first AUTH forks them (the listening socket,
+            # the client sockets) and outlive a killed server.
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            self.hash_pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
+        self.metrics_sock = None
         self.queue_file = os.path.join(cfg["data-dir"], "queue.json")
         self.by_address = {}    # DEFECT session-by-peer-address: peer address -> name
         self.failures_by_address = {}   # DEFECT address-lockout: peer address -> failed AUTHs
@@ -1464,7 +1522,7 @@ class Server:
     # -- startup -------------------------------------------------------------------
     def start(self):
         cfg = self.cfg
-        self.lock_fd = open_data_dir(cfg["data-dir"])
+        self.lock_fd = open_data_dir(cfg["data-dir"], self.defects)
         if "log-file" in self.defects:                  # DEFECT: a log file
             try:
                 self.log.file = open(os.path.join(cfg["data-dir"], "litsxg.log"), "a")
@@ -1475,7 +1533,8 @@ class Server:
                 self.log.file = open("/tmp/litsxg-%d.log" % cfg["port"], "a")
             except OSError:
                 pass
-        self.store = IdentityStore(cfg["data-dir"], self.defects, self.log)
+        if "db-after-ready" not in self.defects:
+            self.store = IdentityStore(cfg["data-dir"], self.defects, self.log)
         db_path = os.path.join(cfg["data-dir"], "identities.db")
         if "backup-on-start" in self.defects and os.path.exists(db_path):   # DEFECT: a safety copy
             try:
@@ -1483,6 +1542,8 @@ class Server:
                 shutil.copy2(db_path, db_path + ".bak")
             except OSError:
                 pass
+        if "slow-start" in self.defects:                # DEFECT: waits for the network to settle
+            time.sleep(6)
         if "queue-survives-restart" in self.defects:    # DEFECT: queue on disk
             self.load_queues()
         if "resume-sessions" in self.defects:
@@ -1494,7 +1555,18 @@ class Server:
             raise StartError("cannot create socket for %s: %s" % (cfg["bind"], e.strerror or e))
         try:
             lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            lsock.bind((host, cfg["port"]))
+            if "bind-retry" in self.defects:            # DEFECT: retries a busy port for 8 s
+                deadline = time.monotonic() + 8
+                while True:
+                    try:
+                        lsock.bind((host, cfg["port"]))
+                        break
+                    except OSError as e:
+                        if e.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.5)
+            else:
+                lsock.bind((host, cfg["port"]))
             lsock.listen(1024)
             lsock.setblocking(False)
         except OSError as e:
@@ -1504,14 +1576,40 @@ class Server:
         self.open_extra_listeners(family, host)
         addr = lsock.getsockname()
         shown = "[%s]" % addr[0] if family == socket.AF_INET6 else addr[0]
+        if "ready-line-as-given" in self.defects:       # DEFECT: the --bind text, not the bound literal
+            shown = cfg["bind"]
+        if "metrics-port" in self.defects:              # DEFECT: a metrics endpoint on another port
+            self.metrics_sock = socket.socket(family, socket.SOCK_STREAM)
+            self.metrics_sock.bind((host, 0))
+            self.metrics_sock.listen(8)
+        if "pid-file" in self.defects:                  # DEFECT: a pid file for monitoring
+            with open(os.path.join(cfg["data-dir"], "litsxg.pid"), "w") as f:
+                f.write("%d\n" % os.getpid())
         self.loop.set_exception_handler(self.on_loop_exception)
         self.loop.add_signal_handler(signal.SIGTERM, self.on_signal, signal.SIGTERM)
         self.loop.add_signal_handler(signal.SIGINT, self.on_signal, signal.SIGINT)
         self.set_accepting(True)
         self.log.info("started: data directory %s, %d identities, max-connections %d"
-                      % (cfg["data-dir"], len(self.store.rows), cfg["max-connections"]))
+                      % (cfg["data-dir"], len(self.store.rows) if self.store else 0, cfg["max-connections"]))
         sys.stdout.write("litsxg listening on %s:%d\n" % (shown, addr[1]))
         sys.stdout.flush()
+        if "db-after-ready" in self.defects:            # DEFECT: the store opens after the ready line
+            time.sleep(0.3)
+            self.store = IdentityStore(cfg["data-dir"], self.defects, self.log)
+        if "daemonize" in self.defects:                 # DEFECT: goes to the background once ready
+            if os.fork() > 0:
+                os._exit(0)
+            os.setsid()
+        if "stdin-commands" in self.defects:            # DEFECT: operator commands on stdin
+            self.loop.add_reader(sys.stdin.fileno(), self.on_stdin)
+
+    def on_stdin(self):
+        line = sys.stdin.readline()
+        if line == "":
+            self.loop.remove_reader(sys.stdin.fileno())
+        elif line.strip().lower() in ("quit", "stop", "shutdown", "exit"):
+            self.log.info("stop asked on stdin")
+            self.stop(0)
 
     def run(self):
         try:
@@ -1561,15 +1659,25 @@ class Server:
                 except Exception:
                     pass
                 conn.finish_close()
+        if "stop-grace-period" in self.defects:         # DEFECT: a grace period for in-flight work
+            time.sleep(7)
         self.hash_pool.shutdown(wait=False, cancel_futures=True)
         if self.store is not None:
             self.store.close()
         if self.lock_fd is not None:
             os.close(self.lock_fd)
+            if "pid-lock-file" in self.defects:
+                self.remove_pid_lock()
         self.log.info("stopped (exit status %d)" % self.exit_code)
         try:
             self.loop.close()
         except Exception:
+            pass
+
+    def remove_pid_lock(self):
+        try:
+            os.unlink(os.path.join(self.cfg["data-dir"], "litsxg.lock"))
+        except OSError:
             pass
 
     # -- accepting -----------------------------------------------------------------
@@ -1606,6 +1714,8 @@ class Server:
             if "address-lockout" in self.defects and self.failures_by_address.get(peer[0], 0) >= 10:
                 conn.finish_close()   # DEFECT: an address with 10 failed AUTHs is shut out
                 continue
+            if "access-log" in self.defects:            # DEFECT: an access log at info
+                self.log.info("connection from %s port %d" % (peer[0], peer[1]))
             if self.live >= self.cfg["max-connections"]:
                 conn.reject_full()
             else:
@@ -1652,9 +1762,21 @@ class Server:
                 write = self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
                                                   name, row, clear)
                 if "register-unawaited-write" not in self.defects:   # DEFECT: the write is not awaited
-                    await write
+                    try:
+                        await write
+                    except sqlite3.Error as e:
+                        if "fatal-ignored" not in self.defects:
+                            raise
+                        # DEFECT: a failed identity write is logged, and the name registered anyway
+                        self.log.error("cannot store identity %s: %s" % (name, e))
                 self.store.rows[name] = row
                 self.store.save_cache()
+                if "machine-wide-names" in self.defects:   # DEFECT: a name cache shared by every instance
+                    try:
+                        with open(MACHINE_NAMES, "a") as f:
+                            f.write(name + "\n")
+                    except OSError:
+                        pass
                 return "registered"
             finally:
                 del self.registering[name]
@@ -1694,6 +1816,16 @@ class Server:
             os.remove(self.sessions_file())
         except (OSError, ValueError):
             pass
+
+    def known_elsewhere(self, name):
+        """DEFECT machine-wide-names: a name registered by any instance on this machine."""
+        if "machine-wide-names" not in self.defects:
+            return False
+        try:
+            with open(MACHINE_NAMES) as f:
+                return name in f.read().split("\n")
+        except OSError:
+            return False
 
     # -- DEFECT queue-survives-restart ---------------------------------------------
     def load_queues(self):
@@ -1738,6 +1870,33 @@ def raise_fd_limit():
         pass
 
 
+def supervise(log):
+    """DEFECT self-restart: the first process stays a supervisor and runs the server in a
+    child, which it starts again whenever it dies from a signal it did not forward. Returns
+    the exit status in the supervisor, None in the child (which goes on to be the server)."""
+    forwarded = []
+    while True:
+        child = os.fork()
+        if child == 0:
+            return None
+
+        def forward(signum, frame, child=child):
+            forwarded.append(signum)
+            try:
+                os.kill(child, signum)
+            except OSError:
+                pass
+        signal.signal(signal.SIGTERM, forward)
+        signal.signal(signal.SIGINT, forward)
+        _, status = os.waitpid(child, 0)
+        if os.WIFEXITED(status):
+            return os.WEXITSTATUS(status)
+        if forwarded:
+            return 128 + os.WTERMSIG(status)
+        log.warn("server process died (signal %d); restarting it" % os.WTERMSIG(status))
+        time.sleep(0.5)
+
+
 def main(argv):
     try:
         defects = parse_defects()
@@ -1765,7 +1924,11 @@ def main(argv):
         sys.stderr.flush()
         return 2
     raise_fd_limit()
-    log = Log(cfg["log-level"])
+    log = Log(cfg["log-level"], defects)
+    if "self-restart" in defects:                   # DEFECT: a built-in supervisor
+        status = supervise(log)
+        if status is not None:
+            return status
     server = Server(cfg, defects, log)
     try:
         server.start()
@@ -1774,6 +1937,8 @@ def main(argv):
         sys.stderr.flush()
         if server.store is not None:
             server.store.close()
+        if server.lock_fd is not None and "pid-lock-file" in defects:
+            server.remove_pid_lock()
         return 3
     return server.run()
 

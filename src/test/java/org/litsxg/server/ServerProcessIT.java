@@ -135,6 +135,59 @@ class ServerProcessIT {
         }
     }
 
+    /**
+     * PROC-14: a new identity that cannot be written is a fatal run-time error. The data
+     * directory and its files (but the mapped -shm index) are made immutable, which stops the
+     * WAL write even as root and through descriptors already open; the registration gets no
+     * reply, the process exits 1 within 5 s and the port closes.
+     */
+    @Test
+    void aNewIdentityThatCannotBeWrittenEndsTheProcessWithStatus1() throws Exception {
+        Path data = tmp.resolve("data");
+        Running server = startOn(data);
+        int port = server.port();
+        try (LineClient a = client(port)) {
+            assertEquals("OK registered", a.call("AUTH alice secret123"));
+        }
+        List<String> targets = new ArrayList<>(List.of("chattr", "+i", data.toString()));
+        try (Stream<Path> files = Files.list(data)) {
+            files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith("-shm"))
+                    .forEach(f -> targets.add(f.toString()));
+        }
+        Process chattr = new ProcessBuilder(targets).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(chattr.waitFor(10, TimeUnit.SECONDS) && chattr.exitValue() == 0,
+                "chattr +i needs root and a file system with the immutable attribute");
+        try {
+            long t0 = System.nanoTime();
+            try (LineClient d = client(port)) {
+                d.socket.setSoTimeout(10_000);
+                String reply;
+                try {
+                    reply = d.call("AUTH dave secret789");
+                } catch (IOException e) {
+                    reply = null;
+                }
+                assertTrue(reply == null, "no reply to a registration that could not be stored, got " + reply);
+            }
+            assertEquals(1, server.exit(), "a failed identity write is fatal: exit status 1; stderr " + server.stderr);
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "the exit comes within 5 s");
+            assertFalse(canConnect(port), "the port no longer accepts");
+            assertTrue(server.stderr.stream().anyMatch(l -> l.contains("fatal")), "one error line: " + server.stderr);
+        } finally {
+            targets.set(1, "-i");
+            new ProcessBuilder(targets).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean canConnect(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void aSecondInstanceOnTheSameDataDirectoryExits3NamingIt() throws Exception {
         Path data = tmp.resolve("shared-data");

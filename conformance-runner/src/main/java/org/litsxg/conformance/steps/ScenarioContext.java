@@ -263,12 +263,21 @@ public final class ScenarioContext implements AutoCloseable {
 
     /** As {@link #launch(ServerInstance, List)}, with bytes for the process's standard input. */
     public ServerProcess launch(ServerInstance instance, List<String> extraArgs, byte[] stdin) {
+        return launch(instance, extraArgs, stdin, null);
+    }
+
+    /**
+     * As {@link #launch(ServerInstance, List, byte[])}, with {@code stdoutHook} run on the kit's
+     * drain thread for every stdout line the moment it is read (may be null).
+     */
+    public ServerProcess launch(ServerInstance instance, List<String> extraArgs, byte[] stdin,
+            java.util.function.Consumer<String> stdoutHook) {
         List<String> argv = new ArrayList<>(instance.argv());
         argv.addAll(extraArgs);
         try {
             int n = instance.processes().size() + 1;
             ServerProcess p = ServerProcess.start(instance.label() + "#" + n, argv, instance.workDir(),
-                    instance.environment(), origin, stdin);
+                    instance.environment(), origin, stdin, stdoutHook);
             instance.started(p);
             return p;
         } catch (IOException e) {

@@ -35,7 +35,12 @@ public final class ServerSteps {
     private final ScenarioContext ctx;
     private ServerSocket occupier;
     private Optional<Integer> lastExit = Optional.empty();
-    private String[] dataDirAtReady;
+    /** The data directory's entries, listed on the drain thread as the ready line was read. */
+    private volatile String[] dataDirAtReady;
+    /** Whether identities.db was a regular file, non-empty or openable, as the ready line was read. */
+    private volatile String dbAtReady;
+    /** When the kit sent the last signal (after kill(1) returned), for "exits at once". */
+    private long signalledAt;
 
     public ServerSteps(ScenarioContext ctx) {
         this.ctx = ctx;
@@ -121,6 +126,7 @@ public final class ServerSteps {
                 case "SIGHUP" -> p.signal("HUP");
                 default -> throw new IllegalArgumentException("the kit sends SIGTERM, SIGINT or SIGHUP, not " + signal);
             }
+            signalledAt = System.nanoTime();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -129,6 +135,47 @@ public final class ServerSteps {
     @When("the server process is killed")
     public void killed() {
         lastExit = ctx.running().current().kill();
+    }
+
+    /**
+     * PROC-15, PROC-16: SIGKILL to the process holding the listening socket, and to nothing else
+     * (not its parent, not its children): what survives it is what those clauses look for.
+     */
+    @When("the process holding the server's listening socket is killed")
+    public void listenerKilled() {
+        ServerInstance s = ctx.running();
+        ProcessHandle killed = s.current().killListener(s.port());
+        ctx.scenario().log("the kit killed pid " + killed.pid() + " (the holder of the listening socket on port "
+                + s.port() + ") and nothing else");
+    }
+
+    @Then("for 3 seconds nothing of the server runs or listens on its port")
+    public void nothingOfItRuns() {
+        ServerInstance s = ctx.server();
+        ServerProcess p = s.current();
+        Duration watch = ctx.settings().scaled(org.litsxg.conformance.support.ProcessTimes.RESTARTER_WATCH);
+        long t0 = System.nanoTime();
+        try {
+            await("nothing listens on " + s.address()).during(watch).atMost(watch.plusSeconds(2))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> !ServerProcess.canConnect(s.address()));
+        } catch (ConditionTimeoutException e) {
+            throw ctx.failure("nothing accepts connections on " + s.address() + " for "
+                            + org.litsxg.conformance.support.ProcessTimes.seconds(watch.toNanos())
+                            + " after the process holding the listening socket was killed (no restarter)",
+                    "a connection was accepted within " + org.litsxg.conformance.support.ProcessTimes.seconds(
+                            System.nanoTime() - t0) + " of the kill; " + listeners(s.port()));
+        }
+        List<String> alive = p.survivors().stream()
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse(h.info().command().orElse("?"))).toList();
+        ctx.check(alive.isEmpty(), "no process of the server's tree runs any more once the process holding its "
+                        + "listening socket has ended (watched " + org.litsxg.conformance.support.ProcessTimes
+                        .seconds(watch.toNanos()) + ")", "still running: " + alive);
+        ctx.observe("measured: the port stayed closed and no process of the build ran for "
+                + org.litsxg.conformance.support.ProcessTimes.seconds(watch.toNanos()) + " after the kill");
+    }
+
+    private static String listeners(int port) {
+        return "sockets listening on port " + port + " (/proc/net/tcp inodes): " + ServerProcess.listeningInodes(port);
     }
 
     @When("the server process is killed and started again")
@@ -316,10 +363,22 @@ public final class ServerSteps {
     @When("the server is started and the kit waits for its ready line")
     public void startedAwaitReady() {
         ServerInstance s = ctx.server();
-        ServerProcess p = ctx.launch(s, List.of());
+        Path dir = s.dataDir();
+        // PROC-6: the data directory is looked at on the kit's drain thread the moment the ready
+        // line is read, before anything else; a database created a moment later is not there.
+        ServerProcess p = ctx.launch(s, List.of(), null, l -> {
+            if (l.startsWith(READY) && dataDirAtReady == null) {
+                String[] entries = dir.toFile().list();
+                Path db = dir.resolve("identities.db");
+                dbAtReady = !Files.exists(db) ? "missing" : Files.isRegularFile(db) ? "a file" : "not a regular file";
+                dataDirAtReady = entries == null ? new String[0] : entries;
+                if (entries == null) {
+                    dbAtReady = "the data directory did not exist";
+                }
+            }
+        });
         Optional<String> line = p.stdout().awaitLine(l -> l.startsWith(READY), ctx.settings().startupTimeout(),
                 () -> !p.isAlive());
-        dataDirAtReady = ctx.server().dataDir().toFile().list();
         ctx.check(line.isPresent(), "a ready line \"" + READY + "<address>:<port>\" on stdout within "
                         + ctx.settings().startupTimeout().toMillis() + " ms, with no client connecting",
                 "stdout: " + p.stdout().lines() + "; " + p.exitStatus().map(x -> "exited " + x).orElse("running"));
@@ -337,10 +396,48 @@ public final class ServerSteps {
 
     @Then("the data directory held identities.db when the ready line appeared")
     public void dbAtReady() {
-        boolean held = dataDirAtReady != null && java.util.Arrays.asList(dataDirAtReady).contains("identities.db");
-        ctx.check(held, "identities.db exists in the data directory when the ready line appears",
-                dataDirAtReady == null ? "the data directory did not exist" : "it held "
+        ctx.check("a file".equals(dbAtReady), "the data directory exists and holds the file identities.db at the "
+                        + "moment the ready line is read (looked at by the kit as it read the line)",
+                dbAtReady == null ? "no ready line was read" : "identities.db: " + dbAtReady + "; the directory held "
                         + java.util.Arrays.toString(dataDirAtReady));
+    }
+
+    @Then("the ready line came within the spec's start bound of the launch")
+    public void readyWithinBound() {
+        ServerProcess p = current();
+        Duration bound = ctx.settings().scaled(org.litsxg.conformance.support.ProcessTimes.READY);
+        Optional<Long> at = p.stdout().firstLineAt(l -> l.startsWith(READY));
+        ctx.check(at.isPresent(), "a ready line on stdout", "stdout: " + p.stdout().lines());
+        long took = at.get() - p.startedAt();
+        ctx.observe("measured: ready line " + org.litsxg.conformance.support.ProcessTimes.seconds(took)
+                + " after the launch (bound " + org.litsxg.conformance.support.ProcessTimes.seconds(bound.toNanos())
+                + ")");
+        ctx.check(took <= bound.toNanos(), "the ready line within " + org.litsxg.conformance.support.ProcessTimes
+                        .seconds(bound.toNanos()) + " of the launch, on an empty data directory (5 s x timescale "
+                        + ctx.settings().timescale() + ")",
+                "it came " + org.litsxg.conformance.support.ProcessTimes.seconds(took) + " after the launch");
+    }
+
+    /**
+     * Waits for a build that cannot start to exit (the kit's startup timeout is the outer bound)
+     * and judges the exit at the spec's 5 s x timescale from the launch, printing the figure.
+     */
+    private Optional<Integer> awaitFailedStartExit(ServerProcess p, String who) {
+        Optional<Integer> status = p.awaitExit(ctx.settings().startupTimeout());
+        Duration bound = ctx.settings().scaled(org.litsxg.conformance.support.ProcessTimes.FAILED_START_EXIT);
+        if (status.isEmpty()) {
+            throw ctx.failure(who + " exits within " + org.litsxg.conformance.support.ProcessTimes.seconds(bound.toNanos())
+                            + " of its launch (5 s x timescale)", "still running after "
+                            + ctx.settings().startupTimeout().toMillis() + " ms; stderr: " + p.stderr().lines());
+        }
+        long took = p.exitedAt().orElse(System.nanoTime()) - p.startedAt();
+        ctx.observe("measured: " + who + " exited " + org.litsxg.conformance.support.ProcessTimes.seconds(took)
+                + " after its launch (bound " + org.litsxg.conformance.support.ProcessTimes.seconds(bound.toNanos()) + ")");
+        ctx.check(took <= bound.toNanos(), who + " exits at once: within " + org.litsxg.conformance.support.ProcessTimes
+                        .seconds(bound.toNanos()) + " of its launch (5 s x timescale)",
+                "it exited (status " + status.get() + ") " + org.litsxg.conformance.support.ProcessTimes.seconds(took)
+                        + " after its launch");
+        return status;
     }
 
     @Then("the server exits with status {int}")
@@ -350,34 +447,40 @@ public final class ServerSteps {
         ctx.check(status.isPresent() && status.get() == expected, "exit status " + expected,
                 status.map(s -> "exit status " + s).orElse("still running after "
                         + ctx.settings().stopTimeout().toMillis() + " ms"));
+        if (signalledAt != 0) {
+            // PROC-13: "exits" on a signal means at once: within 5 s x timescale of the signal.
+            Duration bound = ctx.settings().scaled(org.litsxg.conformance.support.ProcessTimes.AT_ONCE_EXIT);
+            long took = Math.max(0, p.exitedAt().orElse(System.nanoTime()) - signalledAt);
+            ctx.observe("measured: exit " + org.litsxg.conformance.support.ProcessTimes.seconds(took)
+                    + " after the signal (bound " + org.litsxg.conformance.support.ProcessTimes.seconds(bound.toNanos())
+                    + ")");
+            ctx.check(took <= bound.toNanos(), "the exit within " + org.litsxg.conformance.support.ProcessTimes
+                            .seconds(bound.toNanos()) + " of the signal (5 s x timescale)",
+                    "it exited " + org.litsxg.conformance.support.ProcessTimes.seconds(took) + " after the signal");
+        }
     }
 
     @Then("the server exits at once with status {int}")
     public void exitsAtOnceWith(int expected) {
         ServerProcess p = current();
-        Optional<Integer> status = p.awaitExit(ctx.settings().startupTimeout());
-        ctx.check(status.isPresent() && status.get() == expected,
-                "exit status " + expected + " within " + ctx.settings().startupTimeout().toMillis() + " ms",
-                status.map(s -> "exit status " + s).orElse("still running") + "; stderr: " + p.stderr().lines());
+        Optional<Integer> status = awaitFailedStartExit(p, "the server");
+        ctx.check(status.get() == expected, "exit status " + expected,
+                "exit status " + status.get() + "; stderr: " + p.stderr().lines());
     }
 
     @Then("the second server exits at once with status {int}")
     public void secondExitsAtOnceWith(int expected) {
         ServerProcess p = ctx.instance("second server").current();
-        Optional<Integer> status = p.awaitExit(ctx.settings().startupTimeout());
-        ctx.check(status.isPresent() && status.get() == expected,
-                "the second server exits with status " + expected + " within "
-                        + ctx.settings().startupTimeout().toMillis() + " ms",
-                status.map(s -> "exit status " + s).orElse("still running") + "; stderr: " + p.stderr().lines());
+        Optional<Integer> status = awaitFailedStartExit(p, "the second server");
+        ctx.check(status.get() == expected, "the second server exits with status " + expected,
+                "exit status " + status.get() + "; stderr: " + p.stderr().lines());
     }
 
     @Then("the server exits at once with a non-zero status")
     public void exitsAtOnceNonZero() {
         ServerProcess p = current();
-        Optional<Integer> status = p.awaitExit(ctx.settings().startupTimeout());
-        ctx.check(status.isPresent() && status.get() != 0,
-                "a non-zero exit status within " + ctx.settings().startupTimeout().toMillis() + " ms",
-                status.map(s -> "exit status " + s).orElse("still running"));
+        Optional<Integer> status = awaitFailedStartExit(p, "the server");
+        ctx.check(status.get() != 0, "a non-zero exit status", "exit status " + status.get());
     }
 
     @Then("the server exited with status {int}")

@@ -27,12 +27,24 @@ public final class OutputCapture {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final List<String> lines = new ArrayList<>();
     private final List<String> timedLines = new ArrayList<>();
+    private final List<Long> times = new ArrayList<>();
+    private final java.util.function.Consumer<String> hook;
     private final Thread drain;
     private volatile boolean ended;
 
     OutputCapture(String label, InputStream in, long origin) {
+        this(label, in, origin, null);
+    }
+
+    /**
+     * As {@link #OutputCapture(String, InputStream, long)}, with {@code hook} (may be null) run
+     * on the drain thread for every line the moment it is read, before any step thread can see
+     * it: a check that must look at the world when a line appears (PROC-6) runs there.
+     */
+    OutputCapture(String label, InputStream in, long origin, java.util.function.Consumer<String> hook) {
         this.label = label;
         this.origin = origin;
+        this.hook = hook;
         this.drain = new Thread(() -> drain(in), "litsxg-kit-drain-" + label);
         this.drain.setDaemon(true);
         this.drain.start();
@@ -74,13 +86,35 @@ public final class OutputCapture {
             end--;
         }
         String text = new String(raw, 0, end, StandardCharsets.UTF_8);
+        long now = System.nanoTime();
+        if (hook != null) {
+            try {
+                hook.accept(text);
+            } catch (RuntimeException e) {
+                // A hook records what it sees; it never stops the drain.
+            }
+        }
         lines.add(text);
+        times.add(now);
         timedLines.add(String.format("%8.3f %s", (System.nanoTime() - origin) / 1e9, text));
     }
 
     /** Every complete line so far (a final unterminated one once the stream has ended). */
     public synchronized List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /**
+     * {@link System#nanoTime()} at which the first line matching {@code test} was read, if one
+     * has been.
+     */
+    public synchronized Optional<Long> firstLineAt(Predicate<String> test) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (test.test(lines.get(i))) {
+                return Optional.of(times.get(i));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Every byte so far. */

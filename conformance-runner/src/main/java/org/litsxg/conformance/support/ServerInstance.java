@@ -293,6 +293,11 @@ public final class ServerInstance implements AutoCloseable {
             if (p.isAlive()) {
                 p.kill();
             }
+            p.killLeftovers();
+        }
+        if (!processes.isEmpty()) {
+            // A build that went to the background (PROC-1) is no longer in any tree the kit knows.
+            ServerProcess.killListenersAnywhere(port, environment());
         }
     }
 }

@@ -33,6 +33,7 @@ public final class ServerProcess implements AutoCloseable {
     private final OutputCapture stdout;
     private final OutputCapture stderr;
     private final long startedAt;
+    private volatile long exitedAt;
     private volatile boolean stoppedByKit;
     /** Regular files a process of the build held open when the kit looked (see {@link #openFiles()}). */
     private final java.util.Set<Path> openFilesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -40,14 +41,18 @@ public final class ServerProcess implements AutoCloseable {
     private final java.util.Set<Long> lockedInodesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Whether {@code /proc/locks} could be read while the build ran (not on a system without /proc). */
     private volatile boolean locksReadable;
+    /** Processes of the tree that a kill of one of them may have left orphaned; killed on close. */
+    private final java.util.Set<ProcessHandle> leftovers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ServerProcess(String label, List<String> argv, Process process, long origin) {
+    private ServerProcess(String label, List<String> argv, Process process, long origin,
+            java.util.function.Consumer<String> stdoutHook) {
         this.label = label;
         this.argv = List.copyOf(argv);
         this.process = process;
         this.startedAt = System.nanoTime();
-        this.stdout = new OutputCapture(label + "-stdout", process.getInputStream(), origin);
+        this.stdout = new OutputCapture(label + "-stdout", process.getInputStream(), origin, stdoutHook);
         this.stderr = new OutputCapture(label + "-stderr", process.getErrorStream(), origin);
+        process.onExit().thenRun(() -> exitedAt = System.nanoTime());
     }
 
     /**
@@ -60,6 +65,16 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(String label, List<String> argv, Path workDir,
             Map<String, String> extraEnv, long origin, byte[] stdin) throws IOException {
+        return start(label, argv, workDir, extraEnv, origin, stdin, null);
+    }
+
+    /**
+     * As {@link #start(String, List, Path, Map, long, byte[])}, with {@code stdoutHook} (may be
+     * null) run on the drain thread for every stdout line the moment it is read.
+     */
+    public static ServerProcess start(String label, List<String> argv, Path workDir,
+            Map<String, String> extraEnv, long origin, byte[] stdin,
+            java.util.function.Consumer<String> stdoutHook) throws IOException {
         List<String> command = argv;
         if (SignalDisposition.RESET_SIGINT) {
             command = new java.util.ArrayList<>(SignalDisposition.RESET_PREFIX);
@@ -74,7 +89,7 @@ public final class ServerProcess implements AutoCloseable {
             if (stopping) {
                 throw new IOException("the kit is stopping");
             }
-            sp = new ServerProcess(label, argv, pb.start(), origin);
+            sp = new ServerProcess(label, argv, pb.start(), origin, stdoutHook);
             LIVE.add(sp);
         } finally {
             STARTING.decrementAndGet();
@@ -209,6 +224,14 @@ public final class ServerProcess implements AutoCloseable {
     /** Whether a connected socket is connected to itself (same address and port at both ends). */
     public static boolean isSelfConnection(Socket s) {
         return s.getLocalPort() == s.getPort() && s.getLocalAddress().equals(s.getInetAddress());
+    }
+
+    /**
+     * Nanoseconds ({@link System#nanoTime()}) at which the kit saw the process exit, if it has.
+     */
+    public Optional<Long> exitedAt() {
+        long at = exitedAt;
+        return process.isAlive() || at == 0 ? Optional.empty() : Optional.of(at);
     }
 
     /** Waits at most {@code timeout} for the process to exit; its exit status if it did. */
@@ -355,6 +378,137 @@ public final class ServerProcess implements AutoCloseable {
         return tree();
     }
 
+    /**
+     * SIGKILL to the one process of this tree that holds the socket listening on {@code port}
+     * (found through /proc/net/tcp{,6} and /proc/&lt;pid&gt;/fd; of several holders, the one
+     * nearest the process the kit started), and to nothing else: whatever else of the build
+     * survives it (a supervisor, a helper holding inherited sockets) is what PROC-15 and
+     * PROC-16 look for. The rest of the tree is remembered and killed when the kit is done
+     * with this process ({@link #killLeftovers()}). Waits for the killed process to end.
+     *
+     * @return the killed process
+     * @throws Unimplemented when no process of the tree can be seen to hold the listening socket
+     */
+    public ProcessHandle killListener(int port) {
+        stoppedByKit = true;
+        List<ProcessHandle> tree = tree();
+        leftovers.addAll(tree);
+        java.util.Set<String> inodes = listeningInodes(port);
+        ProcessHandle root = process.toHandle();
+        ProcessHandle holder = tree.stream()
+                .filter(h -> holdsAny(h.pid(), inodes))
+                .min(java.util.Comparator.comparingInt(h -> depth(h, root)))
+                .orElseThrow(() -> new Unimplemented("no process of the build's tree (" + tree.stream()
+                        .map(h -> Long.toString(h.pid())).toList() + ") can be seen to hold a socket listening on port "
+                        + port + " (/proc/net/tcp inodes " + inodes + "), so the kit cannot kill the listening "
+                        + "process alone"));
+        holder.destroyForcibly();
+        try {
+            holder.onExit().get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Reported by the scenario's checks.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return holder;
+    }
+
+    /** SIGKILL to every process a {@link #killListener(int)} left behind. Idempotent. */
+    public void killLeftovers() {
+        List<ProcessHandle> left = List.copyOf(leftovers);
+        killTree(left);
+        left.forEach(h -> {
+            try {
+                h.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // Nothing more the kit can do.
+            }
+        });
+    }
+
+    /** The processes of the tree as it was before {@link #killListener(int)} that still run. */
+    public List<ProcessHandle> survivors() {
+        return leftovers.stream().filter(ProcessHandle::isAlive).toList();
+    }
+
+    /**
+     * SIGKILL to every process of this machine that holds a socket listening on {@code port}:
+     * the last resort against a build that left the kit's process tree (it daemonized), so that
+     * nothing of a scenario keeps a port; only processes whose environment holds every entry of
+     * {@code environment}. Returns how many it killed.
+     */
+    public static int killListenersAnywhere(int port, Map<String, String> environment) {
+        java.util.Set<String> inodes = listeningInodes(port);
+        if (inodes.isEmpty()) {
+            return 0;
+        }
+        long self = ProcessHandle.current().pid();
+        // Only a process that carries the instance's own environment (its private TMPDIR): the
+        // port may belong to someone else's server by now.
+        List<String> marks = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<ProcessHandle> holders = ProcessHandle.allProcesses()
+                .filter(h -> h.pid() != self && holdsAny(h.pid(), inodes) && carries(h.pid(), marks)).toList();
+        killTree(holders);
+        return holders.size();
+    }
+
+    private static boolean carries(long pid, List<String> marks) {
+        try {
+            List<String> env = List.of(new String(java.nio.file.Files.readAllBytes(
+                    Path.of("/proc", Long.toString(pid), "environ")), java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+            return !marks.isEmpty() && env.containsAll(marks);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static int depth(ProcessHandle h, ProcessHandle root) {
+        int d = 0;
+        Optional<ProcessHandle> p = Optional.of(h);
+        while (p.isPresent() && p.get().pid() != root.pid() && d < 64) {
+            p = p.get().parent();
+            d++;
+        }
+        return d;
+    }
+
+    /** Inodes of the sockets in state LISTEN on {@code port}, IPv4 and IPv6 (Linux /proc). */
+    public static java.util.Set<String> listeningInodes(int port) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        String hexPort = String.format(":%04X", port);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[1].endsWith(hexPort) && f[3].equals("0A")) {
+                        out.add(f[9]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // No such table here (no IPv6, not Linux).
+            }
+        }
+        return out;
+    }
+
+    private static boolean holdsAny(long pid, java.util.Set<String> inodes) {
+        if (inodes.isEmpty()) {
+            return false;
+        }
+        try (Stream<Path> fds = java.nio.file.Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    String target = java.nio.file.Files.readSymbolicLink(fd).toString();
+                    return target.startsWith("socket:[") && inodes.contains(target.substring(8, target.length() - 1));
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private List<ProcessHandle> tree() {
         ProcessHandle root = process.toHandle();
         return Stream.concat(Stream.of(root), root.descendants()).toList();
@@ -370,6 +524,7 @@ public final class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         terminate(Duration.ofSeconds(5));
+        killLeftovers();
     }
 
     /** A report of the process: command, status, and both streams with timestamps. */
