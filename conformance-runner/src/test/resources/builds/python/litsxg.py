@@ -82,6 +82,8 @@ KNOWN_DEFECTS = {
     "msg-reorder", "log-file", "exit-nonzero-on-term", "no-line-limit",
     "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg"}  # AUTH, ROUTE, QUEUE, LIMIT
+FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
@@ -405,6 +407,7 @@ class Conn:
         self.wr_shut = False
         self.auth_timer = None
         self.close_timer = None
+        self.unconfirmed = None   # DEFECT resend-last-msg
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self):
@@ -611,6 +614,11 @@ class Conn:
 
     def handle_line(self, raw):
         srv = self.server
+        if self.unconfirmed is not None and raw == b"PING":   # DEFECT resend-last-msg: a keepalive
+            line, self.unconfirmed = self.unconfirmed, None       # resends the last live MSG
+            self.backlog.append((line, False))
+            self.backlog_bytes += len(line)
+            self.feed()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -698,12 +706,28 @@ class Conn:
             self.send_line("OK " + result)
             queued = srv.queues.pop(name, None)
             if queued:
-                items = reversed(queued) if "msg-reorder" in srv.defects else queued  # DEFECT
-                for sender, msg in items:
-                    line = ("MSG %s %s\n" % (sender, msg)).encode()
-                    self.backlog.append((line, True))
-                    self.backlog_bytes += len(line)
-                    self.initial_bytes += len(line)
+                items = list(reversed(queued)) if "msg-reorder" in srv.defects else list(queued)  # DEFECT
+                if "queue-per-sender" in srv.defects:   # DEFECT: one queue per sender, flushed sender by sender
+                    first = {}
+                    for sender, _ in items:
+                        first.setdefault(sender, len(first))
+                    items.sort(key=lambda it: first[it[0]])
+                if "queue-clears-first-batch" in srv.defects and len(items) > FLUSH_BATCH:
+                    # DEFECT: only the first batch is removed from the queue; the rest is sent
+                    # now and again to the next session
+                    srv.queues[name] = deque(items[FLUSH_BATCH:])
+                i = 0
+                while i < len(items):                  # in batches of FLUSH_BATCH
+                    end = min(i + FLUSH_BATCH, len(items))
+                    # DEFECT flush-batch-dup: the batch's end taken inclusively
+                    batch = items[i:end + 1] if "flush-batch-dup" in srv.defects else items[i:end]
+                    for sender, msg in batch:
+                        line = ("MSG %s %s\n" % (sender, msg)).encode()
+                        self.backlog.append((line, True))
+                        self.backlog_bytes += len(line)
+                        self.initial_bytes += len(line)
+                    # DEFECT flush-batch-skip: the next batch starts one past the end
+                    i = end + 1 if "flush-batch-skip" in srv.defects else end
                 srv.persist_queues()
                 self.feed()
         self.pump()
@@ -731,6 +755,8 @@ class Conn:
             queue = srv.queues[to] = deque()
         if len(queue) >= srv.cfg["max-queued"] and "queue-unbounded" not in srv.defects:  # DEFECT
             return self.send_line("ERR queue-full")
+        if "queue-keeps-last-32" in srv.defects and len(queue) >= 32:   # DEFECT: a 32-slot ring
+            queue.popleft()
         queue.append((self.name, msg))
         srv.persist_queues()
         return self.send_line("OK queued")
@@ -749,6 +775,8 @@ class Conn:
             return False
         self.backlog.append((line, False))
         self.backlog_bytes += len(line)
+        if "resend-last-msg" in self.server.defects:    # DEFECT: the last live MSG resent on the
+            self.unconfirmed = line                     # recipient's next PING (at-least-once)
         self.feed()
         return True
 
