@@ -82,7 +82,7 @@ KNOWN_DEFECTS = {
     "msg-reorder", "log-file", "exit-nonzero-on-term", "no-line-limit",
     "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
-KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg"}  # AUTH, ROUTE, QUEUE, LIMIT
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger"}  # AUTH, ROUTE, QUEUE, LIMIT
 FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -426,12 +426,14 @@ class Conn:
         if self.state == OPEN and self.name is None:
             self.close_after_flush("ERR auth-timeout")
 
-    def go_offline(self):
+    def go_offline(self, final=False):
         srv = self.server
         if self.counted:
             self.counted = False
             srv.live -= 1
-        if self.name is not None and srv.online.get(self.name) is self:
+        if "offline-after-linger" in srv.defects and not final:   # DEFECT: offline only when the
+            pass                                                  # socket is finally closed
+        elif self.name is not None and srv.online.get(self.name) is self:
             del srv.online[self.name]
         if self.auth_timer is not None:
             self.auth_timer.cancel()
@@ -478,7 +480,7 @@ class Conn:
         """Closes the socket at once (pending output is dropped)."""
         if self.state == CLOSED:
             return
-        self.go_offline()
+        self.go_offline(final=True)
         self.state = CLOSED
         self.set_reading(False)
         self.set_writing(False)
@@ -769,7 +771,8 @@ class Conn:
         """Adds a MSG line; False (and the connection dropped) if that would push the
         pending output over --max-pending-bytes."""
         if self.state != OPEN:
-            return False
+            # DEFECT offline-after-linger: a closing connection still takes (and loses) messages
+            return self.state == CLOSING and "offline-after-linger" in self.server.defects
         if self.pending_bytes() + len(line) > self.server.cfg["max-pending-bytes"]:
             self.slow_consumer()
             return False
