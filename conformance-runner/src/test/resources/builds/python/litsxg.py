@@ -82,7 +82,7 @@ KNOWN_DEFECTS = {
     "msg-reorder", "log-file", "exit-nonzero-on-term", "no-line-limit",
     "migrate-schema", "add-command", "bad-encoding-closes", "crash-on-third-registration",
 }
-KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger", "register-race", "auth-deadline-cuts-check", "auth-deadline-from-first-line", "auth-deadline-after-auth", "replace-race", "pending-checked-every-2048", "pending-ignores-outbuf"}  # AUTH, ROUTE, QUEUE, LIMIT
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger", "register-race", "auth-deadline-cuts-check", "auth-deadline-from-first-line", "auth-deadline-after-auth", "replace-race", "pending-checked-every-2048", "pending-ignores-outbuf", "register-not-authenticated", "reregistered-reply", "close-after-second-failure", "close-after-fourth-failure", "failures-per-name", "reauth-switches", "failed-auth-kicks-session", "first-identity-admin", "send-check-after-deliver", "unknown-recipient-queued", "deliver-no-flush", "live-answered-queued", "text-rstrip", "no-echo", "line-limit-off-by-one", "max-conn-counts-authenticated", "replies-count-as-pending", "slow-drop-stays-online"}  # AUTH, ROUTE, QUEUE, LIMIT
 FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -419,6 +419,8 @@ class Conn:
         self.seen_line = False    # DEFECT auth-deadline-from-first-line
         self.replace_target = None  # DEFECT replace-race
         self.delivered = 0        # DEFECT pending-checked-every-2048
+        self.failures_by_name = {}  # DEFECT failures-per-name
+        self.dropped = False      # dropped as a slow consumer
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self):
@@ -452,6 +454,8 @@ class Conn:
             srv.live -= 1
         if "offline-after-linger" in srv.defects and not final:   # DEFECT: offline only when the
             pass                                                  # socket is finally closed
+        elif "slow-drop-stays-online" in srv.defects and self.dropped:   # DEFECT
+            pass
         elif self.name is not None and srv.online.get(self.name) is self:
             del srv.online[self.name]
         if self.auth_timer is not None:
@@ -519,6 +523,8 @@ class Conn:
         """Pending output exceeded --max-pending-bytes: discard it, best-effort ERR, close."""
         self.server.log.warn("dropping a slow consumer connection (pending output over %d bytes)"
                              % self.server.cfg["max-pending-bytes"])
+        self.dropped = True
+        # DEFECT slow-drop-stays-online: the drop path forgets the online map (go_offline)
         self.go_offline()
         keep = b""
         if self.mid_line:   # finish the line the OS already took part of, so ERR starts a line
@@ -551,7 +557,8 @@ class Conn:
     def update_reading(self):
         if self.state == OPEN:
             want = (not self.input_done
-                    and len(self.outbuf) <= OWN_BACKPRESSURE_BYTES
+                    and (len(self.outbuf) <= OWN_BACKPRESSURE_BYTES
+                         or "replies-count-as-pending" in self.server.defects)   # DEFECT
                     and self.lines_bytes <= INPUT_PAUSE_BYTES)
             self.set_reading(want)
         elif self.state == CLOSING:
@@ -600,7 +607,8 @@ class Conn:
             start = scan = nl + 1
             if line.endswith(b"\r"):
                 line = line[:-1]
-            if limit and len(line) > MAX_LINE_BYTES:
+            if limit and (len(line) > MAX_LINE_BYTES
+                          or ("line-limit-off-by-one" in self.server.defects and len(line) == MAX_LINE_BYTES)):
                 self.too_long()
                 return
             if line:                        # an empty line is ignored
@@ -621,7 +629,8 @@ class Conn:
     # -- processing ----------------------------------------------------------------
     def pump(self):
         while (self.state == OPEN and not self.busy and self.lines
-               and len(self.outbuf) <= OWN_BACKPRESSURE_BYTES):
+               and (len(self.outbuf) <= OWN_BACKPRESSURE_BYTES
+                    or "replies-count-as-pending" in self.server.defects)):   # DEFECT
             item = self.lines.popleft()
             if item is EOF_MARK:
                 self.close_after_flush(None)
@@ -661,6 +670,12 @@ class Conn:
             return
         sp = text.find(" ")
         word = text if sp < 0 else text[:sp]
+        if (word == "KICK" and "first-identity-admin" in srv.defects and self.name is not None
+                and self.name == srv.first_identity):   # DEFECT: the first identity is an operator
+            victim = srv.online.get(text[5:])
+            if victim is not None:
+                victim.close_after_flush("ERR session-replaced")
+            return self.send_line("OK kicked")
         if word == "PING":
             if text != "PING":
                 return self.send_line("ERR syntax")
@@ -687,9 +702,13 @@ class Conn:
         parts = text.split(" ")
         if len(parts) != 3 or not NAME_RE.fullmatch(parts[1]) or not valid_secret(parts[2]):
             return self.send_line("ERR syntax")
-        if self.name is not None:
-            return self.send_line("ERR already-authenticated")
         name, secret = parts[1], parts[2]
+        if self.name is not None and not ("reauth-switches" in self.server.defects and name != self.name):
+            return self.send_line("ERR already-authenticated")   # DEFECT reauth-switches: another name switches
+        if "failed-auth-kicks-session" in self.server.defects:   # DEFECT: the older session is replaced
+            other = self.server.online.get(name)                # before the secret is checked
+            if other is not None and other is not self:
+                other.close_after_flush("ERR session-replaced")
         self.replace_target = self.server.online.get(name)   # DEFECT replace-race: looked up too early
         self.busy = True
         task = self.loop.create_task(self.server.authenticate(name, secret))
@@ -709,12 +728,20 @@ class Conn:
             return
         if result == "failed":
             self.failures += 1
+            if "failures-per-name" in srv.defects:   # DEFECT: failures counted per name tried
+                self.failures_by_name[name] = self.failures_by_name.get(name, 0) + 1
+                self.failures = self.failures_by_name[name]
             srv.log.debug("authentication failed for %s" % name)
             if self.deadline_passed:           # AUTH-11: answered first, then the timeout
                 self.send_line("ERR auth-failed")
                 self.close_after_flush("ERR auth-timeout")
                 return
-            if self.failures >= 3:
+            strikes = 3
+            if "close-after-second-failure" in srv.defects:   # DEFECT: off by one, closes at the 2nd
+                strikes = 2
+            if "close-after-fourth-failure" in srv.defects:   # DEFECT: off by one, closes at the 4th
+                strikes = 4
+            if self.failures >= strikes:
                 self.close_after_flush("ERR auth-failed")
                 return
             self.send_line("ERR auth-failed")
@@ -729,8 +756,16 @@ class Conn:
                     return
                 srv.log.debug("session of %s replaced" % name)
                 other.close_after_flush("ERR session-replaced")
+            if self.name is not None and self.name != name and srv.online.get(self.name) is self:
+                del srv.online[self.name]             # DEFECT reauth-switches: the session moves
+            if "register-not-authenticated" in srv.defects and result == "registered":
+                self.send_line("OK registered")       # DEFECT: a registration leaves the connection
+                self.pump()                           # unauthenticated (only AUTH of a known name does)
+                return
             self.name = name
             srv.online[name] = self
+            if srv.first_identity is None:
+                srv.first_identity = name             # DEFECT first-identity-admin
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
                 self.auth_timer = None
@@ -743,6 +778,10 @@ class Conn:
                     srv.fatal("planted defect: crash on the third registration")
                     return
             srv.log.debug("%s %s" % (name, result))
+            if "reregistered-reply" in srv.defects and name in srv.registered_this_run:
+                result = "registered"                 # DEFECT: the reply from a per-run "new" flag
+            if result == "registered":
+                srv.registered_this_run.add(name)
             self.send_line("OK " + result)
             queued = srv.queues.pop(name, None)
             if queued:
@@ -781,15 +820,24 @@ class Conn:
         to, msg = rest[:sp], rest[sp + 1:]
         if not NAME_RE.fullmatch(to) or msg == "":
             return self.send_line("ERR syntax")
+        if "send-check-after-deliver" in srv.defects and self.name is None:   # DEFECT: the
+            target = srv.online.get(to)                                       # authentication checked
+            if target is not None:                                            # after delivery
+                target.deliver(("MSG - %s\n" % msg).encode())
         if self.name is None:
             return self.send_line("ERR not-authenticated")
-        if to not in srv.store.rows:
+        if to not in srv.store.rows and "unknown-recipient-queued" not in srv.defects:  # DEFECT
             return self.send_line("ERR unknown-recipient")
+        if "text-rstrip" in srv.defects:              # DEFECT: trailing whitespace stripped
+            msg = msg.rstrip()
         if srv.log.debug_enabled:
             srv.log.debug("message from %s to %s: %s" % (self.name, to, msg))
         target = srv.online.get(to)
-        if target is not None and target.deliver(("MSG %s %s\n" % (self.name, msg)).encode()):
+        if target is self and "no-echo" in srv.defects:   # DEFECT: nothing echoed to its sender
             return self.send_line("OK delivered")
+        if target is not None and target.deliver(("MSG %s %s\n" % (self.name, msg)).encode()):
+            # DEFECT live-answered-queued: every message goes through the backlog, so "queued"
+            return self.send_line("OK queued" if "live-answered-queued" in srv.defects else "OK delivered")
         queue = srv.queues.get(to)
         if queue is None:
             queue = srv.queues[to] = deque()
@@ -811,8 +859,10 @@ class Conn:
         """Adds a MSG line; False (and the connection dropped) if that would push the
         pending output over --max-pending-bytes."""
         if self.state != OPEN:
-            # DEFECT offline-after-linger: a closing connection still takes (and loses) messages
-            return self.state == CLOSING and "offline-after-linger" in self.server.defects
+            # DEFECT offline-after-linger: a closing connection still takes (and loses) messages;
+            # DEFECT slow-drop-stays-online: so does a connection dropped as a slow consumer
+            return ((self.state == CLOSING and "offline-after-linger" in self.server.defects)
+                    or (self.dropped and "slow-drop-stays-online" in self.server.defects))
         self.delivered += 1
         if ("pending-checked-every-2048" in self.server.defects   # DEFECT: the check amortised,
                 and self.delivered % 2048 != 0):                  # run every 2048th delivery only
@@ -822,6 +872,8 @@ class Conn:
             return False
         self.backlog.append((line, False))
         self.backlog_bytes += len(line)
+        if "deliver-no-flush" in self.server.defects:   # DEFECT: the writer not armed on delivery;
+            return True                                 # the MSG waits for the next event of its connection
         if "resend-last-msg" in self.server.defects:    # DEFECT: the last live MSG resent on the
             self.unconfirmed = line                     # recipient's next PING (at-least-once)
         self.feed()
@@ -842,6 +894,10 @@ class Conn:
         if self.state != OPEN:
             return
         self.outbuf += (s + "\n").encode()
+        if ("replies-count-as-pending" in self.server.defects   # DEFECT: no backpressure; replies
+                and len(self.outbuf) > self.server.cfg["max-pending-bytes"]):   # count as pending output
+            self.slow_consumer()
+            return
         self.flush()
 
     def flush(self):
@@ -890,6 +946,8 @@ class Server:
         self.queues = {}        # name -> deque[(sender, text)], in memory only
         self.registrations = 0  # since start (DEFECT crash-on-third-registration)
         self.registering = {}   # name -> Future, a registration in progress
+        self.first_identity = None      # DEFECT first-identity-admin
+        self.registered_this_run = set()  # DEFECT reregistered-reply
         self.conns = set()
         self.live = 0
         self.exit_code = 0
@@ -1018,7 +1076,10 @@ class Server:
                 pass
             conn = Conn(self, sock, peer)
             self.conns.add(conn)
-            if self.live >= self.cfg["max-connections"]:
+            live = self.live
+            if "max-conn-counts-authenticated" in self.defects:   # DEFECT: counts authenticated ones only
+                live = len(self.online)
+            if live >= self.cfg["max-connections"]:
                 conn.reject_full()
             else:
                 conn.start()
