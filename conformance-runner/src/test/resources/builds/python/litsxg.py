@@ -346,13 +346,17 @@ FREE_TEXT = "(free text of the litsxg.py variant)"
 VARIANTS = frozenset()
 
 
-def parse_variants():
-    raw = os.environ.get("LITSXG_VARIANT", "")
-    names = {v.strip() for v in raw.split(",") if v.strip()}
-    unknown = sorted(names - KNOWN_VARIANTS)
+def parse_switches(variable, known):
+    """The comma-separated names in environment variable `variable`; an unknown one is bad usage."""
+    names = {n.strip() for n in os.environ.get(variable, "").split(",") if n.strip()}
+    unknown = sorted(names - known)
     if unknown:
-        raise UsageError("unknown LITSXG_VARIANT %s" % ",".join(unknown))
+        raise UsageError("unknown %s %s" % (variable, ",".join(unknown)))
     return frozenset(names)
+
+
+def parse_variants():
+    return parse_switches("LITSXG_VARIANT", KNOWN_VARIANTS)
 
 
 def reply_text(line):
@@ -363,12 +367,7 @@ def reply_text(line):
 
 
 def parse_defects():
-    raw = os.environ.get("LITSXG_DEFECT", "")
-    names = {d.strip() for d in raw.split(",") if d.strip()}
-    unknown = sorted(names - KNOWN_DEFECTS)
-    if unknown:
-        raise UsageError("unknown LITSXG_DEFECT %s" % ",".join(unknown))
-    return frozenset(names)
+    return parse_switches("LITSXG_DEFECT", KNOWN_DEFECTS)
 
 
 def parse_variant():
