@@ -195,9 +195,16 @@ Feature: PROC — the process contract
         | SIGTERM |
         | SIGINT  |
 
-  Rule: PROC-14 (MUST) fatal run-time error: process exits 1, never half-alive
-    "On failure the server process terminates: a fatal error at run time ends it with exit
-    status 1, and it never lingers half-alive."
+  Rule: PROC-14 (MUST) fatal run-time error (at least a failed identity write): exit 1 within 5 s, port closed
+    "On failure the server process terminates: a fatal run-time error ends it with exit status 1
+    within 5 s, it answers nothing more, and it never lingers half-alive (its port no longer
+    accepts connections). A fatal run-time error is at least the failure to store a new
+    identity: when the identity database cannot be written as a new name registers (for example
+    its files made immutable while the server runs, as the kit does with `chattr +i`; a
+    directory removed or a file replaced under a running SQLite may still be written through the
+    descriptors it holds, so it need not fail), no `OK registered` is sent (STORE-3), one line
+    goes to stderr, and the process exits with status 1. A build MAY treat other errors it
+    cannot recover from the same way."
 
     @PROC-14 @must @process
     Scenario: A new identity that cannot be written ends the process: no OK registered, exit 1, port closed
