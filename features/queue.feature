@@ -12,6 +12,14 @@ Feature: QUEUE — the offline queue
       And alice is online
       When alice sends a message "for later" to bob
       Then alice receives "OK queued"
+      And bob, once online, receives "MSG alice for later" and no other message
+
+    @QUEUE-1 @QUEUE-3 @must
+    Scenario: Each of 50 messages answered OK queued is kept and delivered once, in order
+      Given bob is registered
+      And alice has queued 50 messages for bob
+      When bob comes online
+      Then bob receives the 50 messages from alice in order, and no other message
 
   Rule: QUEUE-2 (MUST) queue cap --max-queued (1000) per recipient: ERR queue-full, message dropped
     "When the recipient already has `--max-queued` (default 1000) messages waiting, counted over
@@ -52,6 +60,23 @@ Feature: QUEUE — the offline queue
         PONG
         """
 
+    @QUEUE-3 @must
+    Scenario: Messages queued by several senders are flushed oldest first across senders
+      Given bob is registered
+      And alice and carol have queued 6 messages for bob between them
+      When bob comes online and pings at once
+      Then bob receives exactly these lines in this order:
+        """
+        OK authenticated
+        MSG alice message 1 from alice
+        MSG carol message 1 from carol
+        MSG alice message 2 from alice
+        MSG carol message 2 from carol
+        MSG alice message 3 from alice
+        MSG carol message 3 from carol
+        PONG
+        """
+
   Rule: QUEUE-4 (MUST) flushed messages are not delivered again
     "A flushed message leaves the queue: a later session of the same name does not receive it
     again."
@@ -59,8 +84,8 @@ Feature: QUEUE — the offline queue
     @QUEUE-4 @must
     Scenario: A flushed message is not delivered again
       Given bob is registered
-      And alice has queued 2 messages for bob
-      And bob has come online and received them
+      And alice has queued 50 messages for bob
+      And bob has come online and received the 50 messages from alice in order, and no other message
       When bob comes online again on a new connection
       Then bob receives no message
 

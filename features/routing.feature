@@ -61,7 +61,9 @@ Feature: ROUTE — sending and delivery
     Scenario: Pipelined messages arrive in the order they were sent
       Given alice and bob are online
       When alice sends 50 messages to bob in one write
-      Then bob receives the 50 messages from alice in order
+      Then alice receives 50 replies "OK delivered"
+      And bob receives the 50 messages from alice in order, and no other message
+      And alice receives no further line
 
     @ROUTE-6 @QUEUE-3 @must
     Scenario: Queued messages and then live ones arrive in the order they were accepted
@@ -69,13 +71,14 @@ Feature: ROUTE — sending and delivery
       And alice is online
       And alice has queued 3 messages for bob
       When bob comes online while alice sends 2 more messages to bob
-      Then bob receives the 5 messages from alice in order
+      Then bob receives the 5 messages from alice in order, and no other message
 
     @ROUTE-6 @must
     Scenario: Messages from two senders keep each sender's order
       Given alice, carol and bob are online
       When alice and carol each send 20 messages to bob in one write
       Then bob receives the 20 messages from alice in order, interleaved with the 20 messages from carol in order
+      And bob receives no message
 
   Rule: ROUTE-7 (MUST) self-send allowed
     "A name may send to itself: its connection receives the `MSG` and the `OK delivered`."

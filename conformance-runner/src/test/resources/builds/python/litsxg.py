@@ -122,6 +122,8 @@ KNOWN_DEFECTS |= {"slow-start", "bind-retry", "stop-grace-period", "hash-worker-
 
 # DEFECT machine-wide-names: one file for every instance of this user, whatever TMPDIR says.
 MACHINE_NAMES = "/tmp/litsxg-known-names-%d" % os.getuid()
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg"}  # AUTH, ROUTE, QUEUE, LIMIT
+FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 # Unicode category Cc other than TAB: U+0000-U+0008, U+000A-U+001F, U+007F-U+009F.
@@ -730,6 +732,7 @@ class Conn:
         self.partial_bad = False    # DEFECT utf8-split-per-read
         self.discarding = False     # DEFECT length-after-encoding
         self.drain_close = False    # DEFECT quit-drains-pipeline, third-failure-drains
+        self.unconfirmed = None   # DEFECT resend-last-msg
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self):
@@ -1043,6 +1046,11 @@ class Conn:
             loose = raw.decode("utf-8", "replace")
             if loose.split(" ", 1)[0] not in KNOWN_WORDS:
                 return self.send_line("ERR unknown-command")
+        if self.unconfirmed is not None and raw == b"PING":   # DEFECT resend-last-msg: a keepalive
+            line, self.unconfirmed = self.unconfirmed, None       # resends the last live MSG
+            self.backlog.append((line, False))
+            self.backlog_bytes += len(line)
+            self.feed()
         try:
             text = raw.decode("utf-8", "surrogatepass" if "lenient-surrogates" in d else "strict")  # DEFECT
         except UnicodeDecodeError:
@@ -1245,12 +1253,28 @@ class Conn:
             else:
                 queued = srv.queues.pop(name, None)
             if queued:
-                items = reversed(queued) if "msg-reorder" in srv.defects else queued  # DEFECT
-                for sender, msg in items:
-                    line = ("MSG %s %s\n" % (sender, msg)).encode()
-                    self.backlog.append((line, True))
-                    self.backlog_bytes += len(line)
-                    self.initial_bytes += len(line)
+                items = list(reversed(queued)) if "msg-reorder" in srv.defects else list(queued)  # DEFECT
+                if "queue-per-sender" in srv.defects:   # DEFECT: one queue per sender, flushed sender by sender
+                    first = {}
+                    for sender, _ in items:
+                        first.setdefault(sender, len(first))
+                    items.sort(key=lambda it: first[it[0]])
+                if "queue-clears-first-batch" in srv.defects and len(items) > FLUSH_BATCH:
+                    # DEFECT: only the first batch is removed from the queue; the rest is sent
+                    # now and again to the next session
+                    srv.queues[name] = deque(items[FLUSH_BATCH:])
+                i = 0
+                while i < len(items):                  # in batches of FLUSH_BATCH
+                    end = min(i + FLUSH_BATCH, len(items))
+                    # DEFECT flush-batch-dup: the batch's end taken inclusively
+                    batch = items[i:end + 1] if "flush-batch-dup" in srv.defects else items[i:end]
+                    for sender, msg in batch:
+                        line = ("MSG %s %s\n" % (sender, msg)).encode()
+                        self.backlog.append((line, True))
+                        self.backlog_bytes += len(line)
+                        self.initial_bytes += len(line)
+                    # DEFECT flush-batch-skip: the next batch starts one past the end
+                    i = end + 1 if "flush-batch-skip" in srv.defects else end
                 srv.persist_queues()
                 self.feed()
         self.pump()
@@ -1326,6 +1350,8 @@ class Conn:
             waiting = sum(len(q) for q in srv.queues.values())
         if waiting >= srv.cfg["max-queued"] and "queue-unbounded" not in d:  # DEFECT
             return self.send_line("ERR queue-full")
+        if "queue-keeps-last-32" in srv.defects and len(queue) >= 32:   # DEFECT: a 32-slot ring
+            queue.popleft()
         queue.append((self.name, msg))
         if "queue-spill-file" in srv.defects:           # DEFECT: queued text spilled to a temp file
             srv.spill(to, self.name, msg)
@@ -1367,6 +1393,8 @@ class Conn:
             return False
         self.backlog.append((line, False))
         self.backlog_bytes += len(line)
+        if "resend-last-msg" in self.server.defects:    # DEFECT: the last live MSG resent on the
+            self.unconfirmed = line                     # recipient's next PING (at-least-once)
         self.feed()
         return True
 

@@ -74,19 +74,25 @@ public final class QueueSteps {
         ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name) + "\nPING");
     }
 
-    @Given("{conn} has come online and received them")
-    public void cameOnlineAndReceived(String label) {
+    /**
+     * Counts: exactly messages 1..count from the sender, in order, each once, and the PING/PONG
+     * barrier after the last, so that a duplicate, a lost or a reordered message fails.
+     */
+    @Given("{conn} has come online and received the {int} messages from {word} in order, and no other message")
+    public void cameOnlineAndReceived(String label, int count, String sender) {
         WireClient c = bringOnline(label);
-        ctx.sendLine(c, "PING");
-        while (true) {
-            Received r = c.next(ctx.settings().replyTimeout());
-            if (r instanceof Received.Line l && l.isMessage()) {
-                continue;
-            }
-            ctx.check(r instanceof Received.Line l && l.text().equals("PONG"),
-                    label + " receives its queued messages, then PONG", "got " + r);
-            return;
+        for (int i = 1; i <= count; i++) {
+            ctx.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
         }
+        ctx.barrier(c, label + " receives the " + count + " queued messages from " + sender
+                + " and no other message");
+    }
+
+    @Then("{word}, once online, receives {string} and no other message")
+    public void onceOnlineReceives(String label, String expected) {
+        WireClient c = bringOnline(label);
+        ctx.expectMessage(c, ctx.text(expected));
+        ctx.barrier(c, label + " receives the queued message once, and no other message");
     }
 
     @When("{conn} comes online again on a new connection")

@@ -73,6 +73,11 @@ public final class RouteSteps {
                 + " and 1.." + n2 + " from " + s2 + ", each sender's in order", "received " + got);
     }
 
+    @Then("{conn} receives no further line")
+    public void noFurtherLine(String label) {
+        ctx.barrier(ctx.client(label), label + " receives no line beyond those already counted");
+    }
+
     @Then("the kit records whether {conn}'s MSG came before or after its OK delivered")
     public void recordSelfOrder(String label) {
         WireClient c = ctx.client(label);
