@@ -144,7 +144,7 @@ Feature: LIMIT — limits and backpressure
       And bob is online and has stopped reading
       And alice is online
       When alice sends bob messages of 4000 bytes until the server answers "OK queued"
-      Then alice's next message to bob is answered "OK queued"
+      Then alice's first message to bob after that is answered "OK queued"
 
   Rule: LIMIT-10 (IMPLEMENTATION-DEPENDENT) backpressure threshold (reference: 64 KiB)
     "The backpressure threshold of LIMIT-5 is implementation-dependent, as long as LIMIT-5 holds

@@ -112,19 +112,25 @@ Feature: ROUTE — sending and delivery
       Given alice and bob are online
       When alice quits
       Then alice receives "OK bye" and is disconnected
-      And bob's next message to alice is answered "OK queued"
+      And bob's first message to alice after that is answered "OK queued"
 
     @ROUTE-9 @must
-    Scenario Outline: A name goes offline when its connection ends: <how>
+    Scenario: A name is offline once its connection has ended with a line that is too long
       Given alice and bob are online
-      When alice's connection ends by <how>
-      Then bob's next message to alice is answered "OK queued"
+      When alice's connection ends by a line that is too long
+      Then bob's first message to alice after that is answered "OK queued"
 
-      Examples:
-        | how                        |
-        | the client closing it      |
-        | a half-close of the client |
-        | a line that is too long    |
+    @ROUTE-9 @must
+    Scenario: A name is offline once the server has closed a connection the client half-closed
+      Given alice and bob are online
+      When alice's connection ends by a half-close of the client
+      Then bob's first message to alice after that is answered "OK queued"
+
+    @ROUTE-9 @must
+    Scenario: A name goes offline as soon as the server can see that the client closed its connection
+      Given alice and bob are online
+      When alice's connection ends by the client closing it
+      Then bob's next message to alice is answered "OK queued" within 1 second
 
   Rule: ROUTE-10 (MUST) the moment a name goes offline, per way of ending
     "The moment a name goes offline (ROUTE-9) is: when the server decides to close its

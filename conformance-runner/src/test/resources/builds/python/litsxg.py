@@ -122,7 +122,7 @@ KNOWN_DEFECTS |= {"slow-start", "bind-retry", "stop-grace-period", "hash-worker-
 
 # DEFECT machine-wide-names: one file for every instance of this user, whatever TMPDIR says.
 MACHINE_NAMES = "/tmp/litsxg-known-names-%d" % os.getuid()
-KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg"}  # AUTH, ROUTE, QUEUE, LIMIT
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger"}  # AUTH, ROUTE, QUEUE, LIMIT
 FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -757,12 +757,14 @@ class Conn:
                 self.counted = False
             self.close_after_flush("ERR auth-timeout")
 
-    def go_offline(self):
+    def go_offline(self, final=False):
         srv = self.server
         if self.counted:
             self.counted = False
             srv.live -= 1
-        if self.name is not None and srv.online.get(self.name) is self:
+        if "offline-after-linger" in srv.defects and not final:   # DEFECT: offline only when the
+            pass                                                  # socket is finally closed
+        elif self.name is not None and srv.online.get(self.name) is self:
             del srv.online[self.name]
         if self.auth_timer is not None:
             self.auth_timer.cancel()
@@ -823,7 +825,7 @@ class Conn:
         """Closes the socket at once (pending output is dropped)."""
         if self.state == CLOSED:
             return
-        self.go_offline()
+        self.go_offline(final=True)
         self.state = CLOSED
         self.set_reading(False)
         self.set_writing(False)
@@ -1387,7 +1389,8 @@ class Conn:
         if self.state == CLOSING and "offline-late" in self.server.defects:   # DEFECT (see close_after_flush)
             return True
         if self.state != OPEN:
-            return False
+            # DEFECT offline-after-linger: a closing connection still takes (and loses) messages
+            return self.state == CLOSING and "offline-after-linger" in self.server.defects
         if self.pending_bytes() + len(line) > self.server.cfg["max-pending-bytes"]:
             self.slow_consumer()
             return False

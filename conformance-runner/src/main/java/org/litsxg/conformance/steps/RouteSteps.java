@@ -111,21 +111,42 @@ public final class RouteSteps {
     }
 
     /**
-     * The server may learn that a connection ended a little after the kit closed it, so the
-     * sender tries again (each try one message) until the reply is the expected one, within
-     * the reply timeout. Any reply but OK delivered and the expected one fails at once.
+     * The connection has ended on the server's side (the kit has read the server's last line
+     * and its close), so the name is offline at once: the very first SEND to it must be
+     * answered {@code expected}, no retry.
      */
-    @Then("{word}'s next message to {word} is answered {string}")
-    public void nextMessageAnswered(String sender, String recipient, String expected) {
+    @Then("{word}'s first message to {word} after that is answered {string}")
+    public void firstMessageAnswered(String sender, String recipient, String expected) {
         WireClient c = ctx.client(sender);
+        ctx.sendLine(c, "SEND " + recipient + " " + ctx.nextNumberedText(sender, recipient));
+        Received r = c.nextReply(ctx.settings().replyTimeout());
+        ctx.check(r instanceof Received.Line l && l.firstTokens(2).equals(expected),
+                "the first SEND to " + recipient + " after the server ended its connection is answered \""
+                        + expected + "\" (the name is offline from the moment its connection ends, with no grace)",
+                "got " + r);
+    }
+
+    /**
+     * The client closed its connection: the server learns of it when it reads the end of stream,
+     * a moment after the kit closed it. So the sender tries again (each try one message) until
+     * the reply is the expected one, but only for {@code seconds} (scaled); any reply but OK
+     * delivered and the expected one fails at once.
+     */
+    @Then("{word}'s next message to {word} is answered {string} within {int} second(s)")
+    public void nextMessageAnswered(String sender, String recipient, String expected, int seconds) {
+        WireClient c = ctx.client(sender);
+        Duration bound = ctx.scaled(Duration.ofSeconds(seconds));
         AtomicReference<String> last = new AtomicReference<>("nothing");
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        long start = System.nanoTime();
         try {
             await(sender + "'s message to " + recipient + " is answered " + expected)
-                    .atMost(ctx.settings().replyTimeout())
+                    .atMost(bound)
                     .pollInSameThread()
                     .pollDelay(Duration.ZERO)
-                    .pollInterval(Duration.ofMillis(50))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> {
+                        tries.incrementAndGet();
                         ctx.sendLine(c, "SEND " + recipient + " " + ctx.nextNumberedText(sender, recipient));
                         Received r = c.nextReply(ctx.settings().replyTimeout());
                         last.set(r.toString());
@@ -135,12 +156,15 @@ public final class RouteSteps {
                         if (r instanceof Received.Line l && l.firstTokens(2).equals("OK delivered")) {
                             return false;
                         }
-                        throw ctx.failure("\"" + expected + "\" (or, until the server has seen the end of the"
+                        throw ctx.failure("\"" + expected + "\" (or, until the server has read the end of the"
                                 + " connection, OK delivered)", "got " + r);
                     });
         } catch (ConditionTimeoutException e) {
             throw ctx.failure(sender + "'s message to " + recipient + " is answered \"" + expected + "\" within "
-                    + ctx.settings().replyTimeout().toMillis() + " ms", "the last reply was " + last.get());
+                    + bound.toMillis() + " ms of the client's close", tries.get() + " tries; the last reply was "
+                    + last.get());
         }
+        ctx.observe(recipient + " offline " + (System.nanoTime() - start) / 1_000_000 + " ms after the client's close ("
+                + tries.get() + " SEND" + (tries.get() == 1 ? "" : "s") + ")");
     }
 }
