@@ -20,16 +20,17 @@ Feature: AUTH — authentication and registration
     every other is handled as an `AUTH` of a known name (AUTH-3, AUTH-4)."
 
     @AUTH-2 @must
-    Scenario: Simultaneous first uses of one name with one secret register it exactly once
+    Scenario: Simultaneous first uses of one name with one secret register it exactly once, in each of 20 rounds
       Given the server is running
-      When 6 connections authenticate as carol with the same secret at the same moment
-      Then exactly one of them receives "OK registered" and every other "OK authenticated"
+      When in each of 20 rounds 6 connections authenticate as a new name with the same secret at the same moment
+      Then in every round exactly one of them receives "OK registered" and every other "OK authenticated"
 
     @AUTH-2 @must
-    Scenario: Simultaneous first uses of one name with different secrets register it exactly once
+    Scenario: Simultaneous first uses of one name with different secrets register it exactly once, in each of 20 rounds
       Given the server is running
-      When 6 connections authenticate as carol with different secrets at the same moment
-      Then exactly one of them receives "OK registered" and every other "ERR auth-failed"
+      When in each of 20 rounds 6 connections authenticate as a new name with different secrets at the same moment
+      Then in every round exactly one of them receives "OK registered" and every other "ERR auth-failed"
+      And in every round the secret answered "OK registered" is the one that authenticates the name afterwards
 
   Rule: AUTH-3 (MUST) AUTH known name, right secret: OK authenticated
     "The server authenticates connections: `AUTH` of a known name with its right secret is
@@ -151,6 +152,12 @@ Feature: AUTH — authentication and registration
       When bob sends a message "to the new session" to alice
       Then alice's second connection receives "MSG bob to the new session"
 
+    @AUTH-8 @AUTH-9 @must
+    Scenario: Simultaneous replacements leave exactly one session, in each of 20 rounds
+      Given alice and bob are online
+      When in each of 20 rounds 4 more connections of alice authenticate at the same moment
+      Then in every round each of them got "OK authenticated", every older session "ERR session-replaced" and the close, and bob's next message reached the one left
+
   Rule: AUTH-10 (MUST) failed AUTH does not disturb the existing session
     "`AUTH` with a wrong secret for a name that is authenticated on another connection leaves
     that other session untouched."
@@ -185,13 +192,28 @@ Feature: AUTH — authentication and registration
       Then alice receives "ERR auth-timeout" about 1 second after connecting
       And alice is disconnected
 
+    @AUTH-11 @must @process
+    Scenario: The auth deadline counts from accept, not from the first line
+      Given the server is configured with an auth timeout of 2 seconds
+      And alice is connected
+      When alice pings 1200 ms after connecting and receives "PONG"
+      Then alice receives "ERR auth-timeout" about 2 seconds after connecting
+      And alice is disconnected
+
+    @AUTH-11 @must @process
+    Scenario: AUTHs still being checked when the deadline passes are answered first
+      Given the server is configured with an auth timeout of 1 second
+      And bob is registered
+      When 40 connections send AUTH 80 ms before their auth deadline, half registering new names and half with a wrong secret for bob
+      Then each of those AUTHs is answered: a registration stays authenticated; a wrong secret gets "ERR auth-failed", then "ERR auth-timeout" and the close
+
   Rule: AUTH-12 (MUST NOT) no idle timeout for authenticated connections
     "The server MUST NOT close an authenticated connection for being idle: authenticated
     connections have no idle timeout."
 
     @AUTH-12 @must @process
-    Scenario: An authenticated connection is not closed for being idle
-      Given the server is configured with an auth timeout of 3 seconds
+    Scenario: An authenticated connection is not closed for being idle, four times the auth timeout
+      Given the server is configured with an auth timeout of 1 second
       And alice is online
       When alice stays idle for 4 seconds
       Then alice is still connected

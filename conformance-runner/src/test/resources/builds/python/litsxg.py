@@ -122,7 +122,7 @@ KNOWN_DEFECTS |= {"slow-start", "bind-retry", "stop-grace-period", "hash-worker-
 
 # DEFECT machine-wide-names: one file for every instance of this user, whatever TMPDIR says.
 MACHINE_NAMES = "/tmp/litsxg-known-names-%d" % os.getuid()
-KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger"}  # AUTH, ROUTE, QUEUE, LIMIT
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger", "register-race", "auth-deadline-cuts-check", "auth-deadline-from-first-line", "auth-deadline-after-auth", "replace-race"}  # AUTH, ROUTE, QUEUE, LIMIT
 FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -671,6 +671,24 @@ class IdentityStore:
             self.db.execute("INSERT INTO auth_failures(name, at) VALUES (?, ?)", (name, int(time.time())))
         except sqlite3.Error:
             pass
+    def exists_blocking(self, name):                  # DEFECT register-race: the separate SELECT
+        return self.db.execute("SELECT 1 FROM identities WHERE name = ?", (name,)).fetchone() is not None
+
+    def insert_blocking(self, name, row, secret, replace=False):
+        """Runs on the db thread; returns once the row is durably committed."""
+        alg, it, salt, h = row
+        if replace:                                   # DEFECT register-race: the later one wins
+            self.db.execute(
+                "INSERT OR REPLACE INTO identities(name, algorithm, iterations, salt, hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time())))
+        elif "clear-secret" in self.defects:
+            self.db.execute(
+                "INSERT INTO identities(name, algorithm, iterations, salt, hash, created_at, secret) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time()), secret))
+        else:
+            self.db.execute(
+                "INSERT INTO identities(name, algorithm, iterations, salt, hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time())))
 
     def close(self):
         def _close():
@@ -733,6 +751,9 @@ class Conn:
         self.discarding = False     # DEFECT length-after-encoding
         self.drain_close = False    # DEFECT quit-drains-pipeline, third-failure-drains
         self.unconfirmed = None   # DEFECT resend-last-msg
+        self.deadline_passed = False  # the auth deadline passed while an AUTH was being checked
+        self.seen_line = False    # DEFECT auth-deadline-from-first-line
+        self.replace_target = None  # DEFECT replace-race
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self):
@@ -755,6 +776,14 @@ class Conn:
         if self.state == OPEN and self.name is None:
             if "timeout-keeps-slot" in self.server.defects:   # DEFECT: this path skips the count
                 self.counted = False
+            if self.busy and "auth-deadline-cuts-check" not in self.server.defects:  # DEFECT: cut
+                self.deadline_passed = True    # an AUTH is being checked: answered first (auth_done)
+                return
+            self.close_after_flush("ERR auth-timeout")
+
+    def on_idle_timeout(self):                 # DEFECT auth-deadline-after-auth
+        self.auth_timer = None
+        if self.state == OPEN:
             self.close_after_flush("ERR auth-timeout")
 
     def go_offline(self, final=False):
@@ -1048,6 +1077,15 @@ class Conn:
             loose = raw.decode("utf-8", "replace")
             if loose.split(" ", 1)[0] not in KNOWN_WORDS:
                 return self.send_line("ERR unknown-command")
+        if not self.seen_line:
+            self.seen_line = True
+            if "auth-deadline-from-first-line" in srv.defects and self.auth_timer is not None:
+                # DEFECT: the session (and its auth timer) is set up at the first line
+                self.auth_timer.cancel()
+                self.auth_timer = self.loop.call_later(srv.cfg["auth-timeout"], self.on_auth_timeout)
+        if "auth-deadline-after-auth" in srv.defects and self.name is not None and self.auth_timer is not None:
+            self.auth_timer.cancel()           # DEFECT: an idle timer for authenticated connections
+            self.auth_timer = self.loop.call_later(2 * srv.cfg["auth-timeout"], self.on_idle_timeout)
         if self.unconfirmed is not None and raw == b"PING":   # DEFECT resend-last-msg: a keepalive
             line, self.unconfirmed = self.unconfirmed, None       # resends the last live MSG
             self.backlog.append((line, False))
@@ -1187,6 +1225,7 @@ class Conn:
             task.secret = secret
             task.add_done_callback(lambda t: self.auth_done(t, name))
             return
+        self.replace_target = self.server.online.get(name)   # DEFECT replace-race: looked up too early
         self.busy = True
         task = self.loop.create_task(self.server.authenticate(name, secret))
         task.secret = secret
@@ -1216,6 +1255,10 @@ class Conn:
             if self.failures >= 3 and "secret-on-lockout" in srv.defects:   # DEFECT: logs the secret
                 srv.log.debug("closing after 3 failed AUTHs for %s, last tried %r"
                               % (name, getattr(self, "last_secret", "")))
+            if self.deadline_passed:           # AUTH-11: answered first, then the timeout
+                self.send_line("ERR auth-failed")
+                self.close_after_flush("ERR auth-timeout")
+                return
             if self.failures >= 3:
                 if "third-failure-drains" in srv.defects:   # DEFECT: lines already read answered
                     self.send_line("ERR auth-failed")
@@ -1227,6 +1270,8 @@ class Conn:
             self.send_line("ERR auth-failed")
         else:
             other = srv.online.get(name)
+            if "replace-race" in srv.defects:       # DEFECT: replaces the session online when AUTH began
+                other = self.replace_target
             if other is not None and other is not self:
                 if "no-session-replace" in srv.defects:   # DEFECT: refuse instead of replace
                     self.send_line("ERR auth-failed")
@@ -1243,6 +1288,9 @@ class Conn:
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
                 self.auth_timer = None
+            self.deadline_passed = False
+            if "auth-deadline-after-auth" in srv.defects:   # DEFECT: idle timer of twice the auth timeout
+                self.auth_timer = self.loop.call_later(2 * srv.cfg["auth-timeout"], self.on_idle_timeout)
             if result == "registered" and "crash-on-third-registration" in srv.defects:  # DEFECT
                 srv.registrations += 1
                 if srv.registrations == 3:
@@ -1777,6 +1825,19 @@ class Server:
                     await self.loop.run_in_executor(self.store.executor, self.store.rehash_blocking, name, row)
                     self.store.rows[name] = row
                 return "authenticated" if ok else "failed"
+                return "authenticated" if hmac.compare_digest(got, expected) else "failed"
+            if "register-race" in self.defects:   # DEFECT: check-then-insert, no guard, no unique key
+                salt = os.urandom(SALT_BYTES)
+                iterations = self.cfg["pbkdf2-iterations"]
+                key = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, salt, iterations)
+                exists = await self.loop.run_in_executor(self.store.executor, self.store.exists_blocking, name)
+                if exists or name in self.store.rows:   # checked again (SELECT) just before the insert
+                    continue
+                row = (ALGORITHM, iterations, salt, key)
+                await self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
+                                                name, row, None, True)
+                self.store.rows[name] = row
+                return "registered"
             pending = self.registering.get(name)
             if pending is not None:
                 await asyncio.wait([pending])
