@@ -122,7 +122,7 @@ KNOWN_DEFECTS |= {"slow-start", "bind-retry", "stop-grace-period", "hash-worker-
 
 # DEFECT machine-wide-names: one file for every instance of this user, whatever TMPDIR says.
 MACHINE_NAMES = "/tmp/litsxg-known-names-%d" % os.getuid()
-KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger", "register-race", "auth-deadline-cuts-check", "auth-deadline-from-first-line", "auth-deadline-after-auth", "replace-race"}  # AUTH, ROUTE, QUEUE, LIMIT
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger", "register-race", "auth-deadline-cuts-check", "auth-deadline-from-first-line", "auth-deadline-after-auth", "replace-race", "pending-checked-every-2048", "pending-ignores-outbuf"}  # AUTH, ROUTE, QUEUE, LIMIT
 FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -754,6 +754,7 @@ class Conn:
         self.deadline_passed = False  # the auth deadline passed while an AUTH was being checked
         self.seen_line = False    # DEFECT auth-deadline-from-first-line
         self.replace_target = None  # DEFECT replace-race
+        self.delivered = 0        # DEFECT pending-checked-every-2048
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self):
@@ -1429,6 +1430,8 @@ class Conn:
     def pending_bytes(self):
         if "flush-counts-pending" in self.server.defects:   # DEFECT: the queue flush counts as pending
             return len(self.outbuf) + self.backlog_bytes
+        if "pending-ignores-outbuf" in self.server.defects:   # DEFECT: only the backlog counted, not
+            return self.backlog_bytes - self.initial_bytes      # the output buffer handed to the writer
         return len(self.outbuf) + self.backlog_bytes - self.initial_bytes
 
     def deliver(self, line):
@@ -1439,7 +1442,11 @@ class Conn:
         if self.state != OPEN:
             # DEFECT offline-after-linger: a closing connection still takes (and loses) messages
             return self.state == CLOSING and "offline-after-linger" in self.server.defects
-        if self.pending_bytes() + len(line) > self.server.cfg["max-pending-bytes"]:
+        self.delivered += 1
+        if ("pending-checked-every-2048" in self.server.defects   # DEFECT: the check amortised,
+                and self.delivered % 2048 != 0):                  # run every 2048th delivery only
+            pass
+        elif self.pending_bytes() + len(line) > self.server.cfg["max-pending-bytes"]:
             self.slow_consumer()
             return False
         self.backlog.append((line, False))

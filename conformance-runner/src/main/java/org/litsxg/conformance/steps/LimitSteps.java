@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
+import org.litsxg.conformance.support.KernelBuffers;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
 import org.litsxg.conformance.support.Transcript;
@@ -29,6 +30,9 @@ public final class LimitSteps {
     private final List<String> floodReplies = new ArrayList<>();
     private int delivered;
     private String floodLine;
+    private int lineBytes;
+    private long bound;
+    private KernelBuffers.Capacity kernel;
     private CompletableFuture<Void> pipeline;
 
     public LimitSteps(ScenarioContext ctx) {
@@ -100,12 +104,25 @@ public final class LimitSteps {
 
     // ------------------------------------------------------------------ slow consumer
 
+    /**
+     * Floods a non-reading recipient (SO_RCVBUF {@link WireClient#NON_READING_RECEIVE_BUFFER}, set
+     * before connect) until a SEND to it is answered {@code until}. LIMIT-4 bounds where that may
+     * happen: the bytes written for it ({@code MSG} lines answered OK delivered) may exceed
+     * {@code --max-pending-bytes} by what the operating system took (the server's kernel send
+     * buffer and the reader's receive buffer, measured on loopback: {@link KernelBuffers}) and the
+     * line that crossed the limit, and no more. The kit stops at that bound.
+     */
     @When("{conn} sends {word} messages of {int} bytes until the server answers {string}")
     public void flood(String label, String recipient, int size, String until) {
         WireClient c = ctx.client(label);
         String text = "x".repeat(size);
         floodLine = "MSG " + ScenarioContext.nameOf(label) + " " + text;
-        for (int i = 0; i < MAX_FLOOD; i++) {
+        lineBytes = floodLine.length() + 1;
+        long limit = Long.parseLong(ctx.server().get("max_pending_bytes"));
+        kernel = KernelBuffers.forReaderBuffer(WireClient.NON_READING_RECEIVE_BUFFER);
+        bound = limit + kernel.bytes() + 2L * lineBytes;
+        int most = (int) Math.min(MAX_FLOOD, bound / lineBytes + 2);
+        for (int i = 0; i < most; i++) {
             ctx.sendLine(c, "SEND " + recipient + " " + text);
             Received r = c.nextReply(ctx.settings().replyTimeout());
             String first = r instanceof Received.Line l ? l.firstTokens(2) : r.toString();
@@ -120,8 +137,10 @@ public final class LimitSteps {
             delivered++;
         }
         throw ctx.failure("the non-reading recipient is dropped, so that a SEND to it is answered \"" + until
-                        + "\", within " + MAX_FLOOD + " messages of " + size + " bytes",
-                MAX_FLOOD + " messages were answered OK delivered");
+                        + "\", by the time " + bound + " bytes were written for it (--max-pending-bytes " + limit
+                        + " + " + kernel + " + two lines)",
+                "still OK delivered after " + (long) delivered * lineBytes + " bytes written (" + delivered
+                        + " messages of " + lineBytes + " bytes)");
     }
 
     @Then("{conn}'s connection has been dropped")
@@ -142,6 +161,31 @@ public final class LimitSteps {
         }
         ctx.check(broken.isEmpty(), "every line " + label + " received before the drop is whole: a MSG line as"
                 + " sent, or ERR slow-consumer", "broken lines: " + broken);
+        long limit = Long.parseLong(ctx.server().get("max_pending_bytes"));
+        long written = (long) delivered * lineBytes;
+        ctx.check(written <= bound, "the drop within " + bound + " bytes written (--max-pending-bytes " + limit
+                + " + " + kernel + " + two lines)", "dropped after " + written + " bytes written");
+        // After a graceful close, every byte the operating system had taken still reaches the
+        // reader, so what it did not receive is what the server discarded as pending output: at
+        // most the limit and the line that crossed it (two lines of slack for the trigger's reply).
+        long read = c.rawLines().stream().filter(b -> new String(b, StandardCharsets.UTF_8).equals(floodLine))
+                .count() * lineBytes;
+        String how = end instanceof Received.Closed cl ? cl.how() : end.toString();
+        if (how.startsWith("end of stream")) {
+            long discarded = written - read;
+            long tight = limit + 2L * lineBytes;
+            ctx.check(discarded <= tight, "at most " + tight + " bytes discarded as pending output (--max-pending-bytes "
+                            + limit + " + two lines): the drop comes when the pending output exceeds the limit",
+                    "dropped after " + written + " bytes written, of which " + label + " read " + read + " after the"
+                            + " drop: " + discarded + " bytes were pending");
+            ctx.observe("dropped after " + written + " bytes written (" + read + " read by " + label + ", "
+                    + discarded + " pending); bound " + tight + " pending, " + bound + " written (kernel "
+                    + kernel.bytes() + ")");
+        } else {
+            ctx.observe("dropped after " + written + " bytes written; bound " + bound + " (--max-pending-bytes " + limit
+                    + " + " + kernel.bytes() + " taken by the kernel + two lines); the connection ended by " + how
+                    + ", so what the kernel had taken is unknown");
+        }
     }
 
     /**

@@ -467,7 +467,7 @@ public final class ScenarioContext implements AutoCloseable {
 
     /** Opens a connection that has stopped reading: small receive buffer, reader paused. */
     public WireClient connectNonReading(String label) {
-        return open(label, running(), 4096);
+        return open(label, running(), WireClient.NON_READING_RECEIVE_BUFFER);
     }
 
     /**

@@ -32,6 +32,9 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class WireClient implements AutoCloseable {
 
+    /** SO_RCVBUF of a client that plays a reader that has stopped reading, set before connect. */
+    public static final int NON_READING_RECEIVE_BUFFER = 4096;
+
     private final String name;
     private final Socket socket;
     private final OutputStream out;
