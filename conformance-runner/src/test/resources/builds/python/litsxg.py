@@ -122,7 +122,7 @@ KNOWN_DEFECTS |= {"slow-start", "bind-retry", "stop-grace-period", "hash-worker-
 
 # DEFECT machine-wide-names: one file for every instance of this user, whatever TMPDIR says.
 MACHINE_NAMES = "/tmp/litsxg-known-names-%d" % os.getuid()
-KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger", "register-race", "auth-deadline-cuts-check", "auth-deadline-from-first-line", "auth-deadline-after-auth", "replace-race", "pending-checked-every-2048", "pending-ignores-outbuf"}  # AUTH, ROUTE, QUEUE, LIMIT
+KNOWN_DEFECTS |= {"queue-keeps-last-32", "flush-batch-dup", "flush-batch-skip", "queue-per-sender", "queue-clears-first-batch", "resend-last-msg", "offline-after-linger", "register-race", "auth-deadline-cuts-check", "auth-deadline-from-first-line", "auth-deadline-after-auth", "replace-race", "pending-checked-every-2048", "pending-ignores-outbuf", "register-not-authenticated", "reregistered-reply", "close-after-second-failure", "close-after-fourth-failure", "failures-per-name", "reauth-switches", "failed-auth-kicks-session", "first-identity-admin", "send-check-after-deliver", "unknown-recipient-queued", "deliver-no-flush", "live-answered-queued", "text-rstrip", "no-echo", "line-limit-exclusive", "max-conn-counts-authenticated", "replies-count-as-pending", "slow-drop-stays-online"}  # AUTH, ROUTE, QUEUE, LIMIT
 FLUSH_BATCH = 32                 # queued messages moved to the backlog per step (DEFECT flush-batch-*)
 
 NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -646,15 +646,16 @@ class IdentityStore:
     def _columns(db):
         return {r[1] for r in db.execute("PRAGMA table_info(identities)")}
 
-    def insert_blocking(self, name, row, secret):
-        """Runs on the db thread; returns once the row is durably committed (autocommit)."""
+    def insert_blocking(self, name, row, secret, replace=False):
+        """Runs on the db thread; returns once the row is durably committed (autocommit).
+        replace: DEFECT register-race, INSERT OR REPLACE (the later registration wins)."""
         values = encode_row(self.fmt, row)
         cols = list(self.value_columns)
         if "clear-secret" in self.defects:
             cols.append("secret")
             values = values + (secret,)
-        self.db.execute("INSERT INTO identities(name, %s, created_at) VALUES (?, %s?)"
-                        % (", ".join(cols), "?, " * len(values)), (name,) + tuple(values) + (int(time.time()),))
+        self.db.execute("INSERT %sINTO identities(name, %s, created_at) VALUES (?, %s?)"
+                        % ("OR REPLACE " if replace else "", ", ".join(cols), "?, " * len(values)), (name,) + tuple(values) + (int(time.time()),))
         if "names-reserved-forever" in self.defects:
             self.db.execute("INSERT OR IGNORE INTO reserved_names(name) VALUES (?)", (name,))
 
@@ -671,24 +672,9 @@ class IdentityStore:
             self.db.execute("INSERT INTO auth_failures(name, at) VALUES (?, ?)", (name, int(time.time())))
         except sqlite3.Error:
             pass
+
     def exists_blocking(self, name):                  # DEFECT register-race: the separate SELECT
         return self.db.execute("SELECT 1 FROM identities WHERE name = ?", (name,)).fetchone() is not None
-
-    def insert_blocking(self, name, row, secret, replace=False):
-        """Runs on the db thread; returns once the row is durably committed."""
-        alg, it, salt, h = row
-        if replace:                                   # DEFECT register-race: the later one wins
-            self.db.execute(
-                "INSERT OR REPLACE INTO identities(name, algorithm, iterations, salt, hash, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time())))
-        elif "clear-secret" in self.defects:
-            self.db.execute(
-                "INSERT INTO identities(name, algorithm, iterations, salt, hash, created_at, secret) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time()), secret))
-        else:
-            self.db.execute(
-                "INSERT INTO identities(name, algorithm, iterations, salt, hash, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (name, alg, it, salt, h, int(time.time())))
 
     def close(self):
         def _close():
@@ -755,6 +741,8 @@ class Conn:
         self.seen_line = False    # DEFECT auth-deadline-from-first-line
         self.replace_target = None  # DEFECT replace-race
         self.delivered = 0        # DEFECT pending-checked-every-2048
+        self.failures_by_name = {}  # DEFECT failures-per-name
+        self.dropped = False      # dropped as a slow consumer
 
     # -- lifecycle -----------------------------------------------------------------
     def start(self):
@@ -794,6 +782,8 @@ class Conn:
             srv.live -= 1
         if "offline-after-linger" in srv.defects and not final:   # DEFECT: offline only when the
             pass                                                  # socket is finally closed
+        elif "slow-drop-stays-online" in srv.defects and self.dropped:   # DEFECT
+            pass
         elif self.name is not None and srv.online.get(self.name) is self:
             del srv.online[self.name]
         if self.auth_timer is not None:
@@ -875,6 +865,8 @@ class Conn:
         """Pending output exceeded --max-pending-bytes: discard it, best-effort ERR, close."""
         self.server.log.warn("dropping a slow consumer connection (pending output over %d bytes)"
                              % self.server.cfg["max-pending-bytes"])
+        self.dropped = True
+        # DEFECT slow-drop-stays-online: the drop path forgets the online map (go_offline)
         self.go_offline()
         keep = b""
         if self.mid_line:   # finish the line the OS already took part of, so ERR starts a line
@@ -907,7 +899,8 @@ class Conn:
     def update_reading(self):
         if self.state == OPEN:
             want = (not self.input_done
-                    and len(self.outbuf) <= OWN_BACKPRESSURE_BYTES
+                    and (len(self.outbuf) <= OWN_BACKPRESSURE_BYTES
+                         or "replies-count-as-pending" in self.server.defects)   # DEFECT
                     and self.lines_bytes <= INPUT_PAUSE_BYTES)
             self.set_reading(want)
         elif self.state == CLOSING:
@@ -1002,7 +995,8 @@ class Conn:
                 line = line[:-1]
                 if "cr-stripped-repeatedly" in d:           # DEFECT: every trailing CR dropped
                     line = line.rstrip(b"\r")
-            if limit and len(line) > MAX_LINE_BYTES:
+            if limit and (len(line) > MAX_LINE_BYTES
+                          or ("line-limit-exclusive" in d and len(line) == MAX_LINE_BYTES)):   # DEFECT
                 if "length-after-encoding" in d and not utf8_prefix_ok(line):   # DEFECT
                     self.lines.append(BadLine(b"?"))
                     self.lines_bytes += 2
@@ -1047,7 +1041,8 @@ class Conn:
     # -- processing ----------------------------------------------------------------
     def pump(self):
         while (self.state == OPEN and not self.busy and self.lines
-               and len(self.outbuf) <= OWN_BACKPRESSURE_BYTES):
+               and (len(self.outbuf) <= OWN_BACKPRESSURE_BYTES
+                    or "replies-count-as-pending" in self.server.defects)):   # DEFECT
             item = self.lines.popleft()
             if item is EOF_MARK:
                 self.close_after_flush(None)
@@ -1130,6 +1125,12 @@ class Conn:
             word = next((w for w in KNOWN_WORDS if text.startswith(w)), word)
         if "bare-word-unknown" in d and text in ("AUTH", "SEND"):   # DEFECT: "AUTH " prefix test
             return self.send_line("ERR unknown-command")
+        if (word == "KICK" and "first-identity-admin" in srv.defects and self.name is not None
+                and self.name == srv.first_identity):   # DEFECT: the first identity is an operator
+            victim = srv.online.get(text[5:])
+            if victim is not None:
+                victim.close_after_flush("ERR session-replaced")
+            return self.send_line("OK kicked")
         if word == "PING":
             if "ping-requires-auth" in d and self.name is None:     # DEFECT
                 return self.send_line("ERR not-authenticated")
@@ -1216,9 +1217,14 @@ class Conn:
             if "refused-secret-log" in d:                # DEFECT: refused lines kept, hex
                 self.server.keep_rejected(text)
             return self.send_line("ERR syntax")
-        if self.name is not None and "auth-switch" not in d:   # DEFECT: AUTH switches the name
-            return self.send_line("ERR already-authenticated")
         name, secret = parts[1], parts[2]
+        if (self.name is not None and "auth-switch" not in d       # DEFECT auth-switch: AUTH switches the name
+                and not ("reauth-switches" in d and name != self.name)):   # DEFECT reauth-switches: another name
+            return self.send_line("ERR already-authenticated")
+        if "failed-auth-kicks-session" in d:             # DEFECT: the older session is replaced
+            other = self.server.online.get(name)         # before the secret is checked
+            if other is not None and other is not self:
+                other.close_after_flush("ERR session-replaced")
         if "secret-on-lockout" in self.server.defects:
             self.last_secret = secret
         if "auth-reply-overtaken" in d:                  # DEFECT: later lines not held back
@@ -1246,6 +1252,9 @@ class Conn:
             return
         if result == "failed":
             self.failures += 1
+            if "failures-per-name" in srv.defects:   # DEFECT: failures counted per name tried
+                self.failures_by_name[name] = self.failures_by_name.get(name, 0) + 1
+                self.failures = self.failures_by_name[name]
             srv.log.debug("authentication failed for %s" % name)
             if "failed-secret-audit-log" in srv.defects:    # DEFECT: an audit file of attempts
                 srv.audit_failure(name, task.secret)
@@ -1260,7 +1269,12 @@ class Conn:
                 self.send_line("ERR auth-failed")
                 self.close_after_flush("ERR auth-timeout")
                 return
-            if self.failures >= 3:
+            strikes = 3
+            if "close-after-second-failure" in srv.defects:   # DEFECT: off by one, closes at the 2nd
+                strikes = 2
+            if "close-after-fourth-failure" in srv.defects:   # DEFECT: off by one, closes at the 4th
+                strikes = 4
+            if self.failures >= strikes:
                 if "third-failure-drains" in srv.defects:   # DEFECT: lines already read answered
                     self.send_line("ERR auth-failed")
                     self.drain_close = True
@@ -1280,12 +1294,18 @@ class Conn:
                     return
                 srv.log.debug("session of %s replaced" % name)
                 other.close_after_flush("ERR session-replaced")
-            if self.name is not None and srv.online.get(self.name) is self:   # DEFECT auth-switch
-                del srv.online[self.name]
+            if self.name is not None and self.name != name and srv.online.get(self.name) is self:
+                del srv.online[self.name]             # DEFECT auth-switch, reauth-switches: the session moves
+            if "register-not-authenticated" in srv.defects and result == "registered":
+                self.send_line("OK registered")       # DEFECT: a registration leaves the connection
+                self.pump()                           # unauthenticated (only AUTH of a known name does)
+                return
             self.name = name
             srv.online[name] = self
             if "session-by-peer-address" in srv.defects:   # DEFECT: remembered per address
                 srv.by_address[self.peer[0]] = name
+            if srv.first_identity is None:
+                srv.first_identity = name             # DEFECT first-identity-admin
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
                 self.auth_timer = None
@@ -1298,6 +1318,10 @@ class Conn:
                     srv.fatal("planted defect: crash on the third registration")
                     return
             srv.log.debug("%s %s" % (name, result))
+            if "reregistered-reply" in srv.defects and name in srv.registered_this_run:
+                result = "registered"                 # DEFECT: the reply from a per-run "new" flag
+            if result == "registered":
+                srv.registered_this_run.add(name)
             self.send_line("OK " + result)
             if self.eof and "eof-skips-flush" in srv.defects:   # DEFECT: a half-closed client gets no queue
                 queued = None
@@ -1364,17 +1388,26 @@ class Conn:
             if self.auth_timer is not None:
                 self.auth_timer.cancel()
                 self.auth_timer = None
+        if "send-check-after-deliver" in srv.defects and self.name is None:   # DEFECT: the
+            target = srv.online.get(to)                                       # authentication checked
+            if target is not None:                                            # after delivery
+                target.deliver(("MSG - %s\n" % msg).encode())
         if self.name is None:
             if "unauth-send-delivered" in d and srv.online.get(to) is not None:   # DEFECT
                 srv.online[to].deliver(("MSG %s %s\n" % (self.name, msg)).encode())
             return self.send_line("ERR not-authenticated")
-        if to not in srv.store.rows and not srv.known_elsewhere(to):
+        if (to not in srv.store.rows and not srv.known_elsewhere(to)
+                and "unknown-recipient-queued" not in d):   # DEFECT unknown-recipient-queued
             return self.send_line("ERR no-such-user" if "err-no-such-user" in d else "ERR unknown-recipient")
+        if "text-rstrip" in d:                        # DEFECT: trailing whitespace stripped
+            msg = msg.rstrip()
         if srv.log.debug_enabled:
             srv.log.debug("message from %s to %s: %s" % (self.name, to, msg))
         elif "log-per-message" in srv.defects:      # DEFECT: one info line per message
             srv.log.info("message from %s to %s" % (self.name, to))
         target = srv.online.get(to)
+        if target is self and "no-echo" in d:      # DEFECT: nothing echoed to its sender
+            return self.send_line("OK delivered")
         line = ("MSG %s %s\n" % (self.name, msg))
         line = cesu8(line) if "msg-cesu8" in d else line.encode("utf-8", "surrogatepass")  # DEFECT msg-cesu8
         if "long-msg-refused" in d and len(line) > MAX_LINE_BYTES + 1:   # DEFECT: server lines limited too
@@ -1392,7 +1425,8 @@ class Conn:
         elif target is not None and target.deliver(line):
             if "delivery-receipt" in d:                   # DEFECT: an unsolicited receipt
                 self.loop.call_later(0.05, self.send_line, "OK read")
-            return self.send_line("OK delivered")
+            # DEFECT live-answered-queued: every message goes through the backlog, so "queued"
+            return self.send_line("OK queued" if "live-answered-queued" in d else "OK delivered")
         queue = srv.queues.get(to)
         if queue is None:
             queue = srv.queues[to] = deque()
@@ -1440,8 +1474,10 @@ class Conn:
         if self.state == CLOSING and "offline-late" in self.server.defects:   # DEFECT (see close_after_flush)
             return True
         if self.state != OPEN:
-            # DEFECT offline-after-linger: a closing connection still takes (and loses) messages
-            return self.state == CLOSING and "offline-after-linger" in self.server.defects
+            # DEFECT offline-after-linger: a closing connection still takes (and loses) messages;
+            # DEFECT slow-drop-stays-online: so does a connection dropped as a slow consumer
+            return ((self.state == CLOSING and "offline-after-linger" in self.server.defects)
+                    or (self.dropped and "slow-drop-stays-online" in self.server.defects))
         self.delivered += 1
         if ("pending-checked-every-2048" in self.server.defects   # DEFECT: the check amortised,
                 and self.delivered % 2048 != 0):                  # run every 2048th delivery only
@@ -1451,6 +1487,8 @@ class Conn:
             return False
         self.backlog.append((line, False))
         self.backlog_bytes += len(line)
+        if "deliver-no-flush" in self.server.defects:   # DEFECT: the writer not armed on delivery;
+            return True                                 # the MSG waits for the next event of its connection
         if "resend-last-msg" in self.server.defects:    # DEFECT: the last live MSG resent on the
             self.unconfirmed = line                     # recipient's next PING (at-least-once)
         self.feed()
@@ -1472,6 +1510,10 @@ class Conn:
             return
         end = "\r\n" if s.startswith("ERR ") and "err-crlf" in self.server.defects else "\n"   # DEFECT
         self.outbuf += (reply_text(s) + end).encode()
+        if ("replies-count-as-pending" in self.server.defects   # DEFECT: no backpressure; replies
+                and len(self.outbuf) > self.server.cfg["max-pending-bytes"]):   # count as pending output
+            self.slow_consumer()
+            return
         self.flush()
 
     def flush(self):
@@ -1523,6 +1565,8 @@ class Server:
         self.registering = {}   # name -> Future, a registration in progress
         self.resumable = []     # DEFECT resume-sessions
         self.spill_file = None  # DEFECT queue-spill-file
+        self.first_identity = None      # DEFECT first-identity-admin
+        self.registered_this_run = set()  # DEFECT reregistered-reply
         self.conns = set()
         self.live = 0
         self.exit_code = 0
@@ -1801,7 +1845,10 @@ class Server:
                 continue
             if "access-log" in self.defects:            # DEFECT: an access log at info
                 self.log.info("connection from %s port %d" % (peer[0], peer[1]))
-            if self.live >= self.cfg["max-connections"]:
+            live = self.live
+            if "max-conn-counts-authenticated" in self.defects:   # DEFECT: counts authenticated ones only
+                live = len(self.online)
+            if live >= self.cfg["max-connections"]:
                 conn.reject_full()
             else:
                 conn.start()
@@ -1832,9 +1879,8 @@ class Server:
                     await self.loop.run_in_executor(self.store.executor, self.store.rehash_blocking, name, row)
                     self.store.rows[name] = row
                 return "authenticated" if ok else "failed"
-                return "authenticated" if hmac.compare_digest(got, expected) else "failed"
             if "register-race" in self.defects:   # DEFECT: check-then-insert, no guard, no unique key
-                salt = os.urandom(SALT_BYTES)
+                salt = new_salt(self.store.fmt)
                 iterations = self.cfg["pbkdf2-iterations"]
                 key = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, salt, iterations)
                 exists = await self.loop.run_in_executor(self.store.executor, self.store.exists_blocking, name)
