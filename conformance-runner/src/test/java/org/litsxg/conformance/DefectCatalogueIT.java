@@ -41,8 +41,11 @@ import org.litsxg.conformance.support.ClauseCatalog;
  */
 class DefectCatalogueIT {
 
-    /** Scenarios no defect marked {@code sanity} touches, run with it as a control. */
-    static final String SANITY = "@ROUTE-3 or @AUTH-3 or @QUEUE-1";
+    /**
+     * Scenarios no defect marked {@code sanity} touches, run with it as a control. (Not QUEUE-1:
+     * its scenarios count the queued messages behind a PING/PONG barrier, which no-pong breaks.)
+     */
+    static final String SANITY = "@ROUTE-3 or @AUTH-3 or @ROUTE-4";
 
     private static final Path TABLE = DefectiveBuildsTest.SCRIPT.resolveSibling("defects.tsv");
     private static final Path OUT = Path.of("target", "defects").toAbsolutePath();
