@@ -204,7 +204,7 @@ Feature: AUTH — authentication and registration
     Scenario: AUTHs still being checked when the deadline passes are answered first
       Given the server is configured with an auth timeout of 1 second
       And bob is registered
-      When 40 connections send AUTH 80 ms before their auth deadline, half registering new names and half with a wrong secret for bob
+      When 160 connections send AUTH 40 ms before their auth deadline, half registering new names and half with a wrong secret for bob
       Then each of those AUTHs is answered: a registration stays authenticated; a wrong secret gets "ERR auth-failed", then "ERR auth-timeout" and the close
 
   Rule: AUTH-12 (MUST NOT) no idle timeout for authenticated connections

@@ -247,6 +247,12 @@ public final class EventLoop {
     private void expireDeadlines(long now) {
         while (!authDeadlines.isEmpty() && authDeadlines.peekFirst().authDeadlineNanos() - now <= 0) {
             Connection c = authDeadlines.pollFirst();
+            if (!c.isClosed() && c.session().state() == Session.State.UNAUTHENTICATED) {
+                // AUTH-11: an AUTH that reached the socket before the deadline, while this round
+                // was busy elsewhere, is taken now and answered first (the deadline then only
+                // marks it), instead of being cut by ERR auth-timeout unread.
+                c.onReadable(readBuffer);
+            }
             if (!c.isClosed()) {
                 c.session().onAuthDeadline();
             }

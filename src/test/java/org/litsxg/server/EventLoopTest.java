@@ -153,6 +153,36 @@ class EventLoopTest {
         assertEquals("PONG", connect().call("PING"));
     }
 
+    /**
+     * AUTH-11: an AUTH that reached the socket before the deadline is answered, even when the
+     * loop was busy from before it arrived until after the deadline (so no select saw it before
+     * the deadline expired). The previous loop expired the deadline first: ERR auth-timeout.
+     */
+    @Test
+    void anAuthThatArrivedBeforeTheDeadlineIsAnsweredThoughTheLoopWasBusy() throws Exception {
+        start(1000, 10, 1, ServerConfig.DEFAULT_MAX_PENDING_BYTES);
+        LineClient c = connect();
+        assertEquals("PONG", c.call("PING"));
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        loop.execute(() -> {
+            busy.countDown();
+            try {
+                release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(busy.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        c.write("AUTH alice secret123\n");
+        // Hold the loop until the deadline (1 s from accept) has passed.
+        await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        release.countDown();
+        assertEquals("OK registered", c.read());
+        c.socket.setSoTimeout(500);
+        assertEquals("PONG", c.call("PING"), "the connection stays authenticated");
+    }
+
     @Test
     void anUnauthenticatedConnectionTimesOut() throws Exception {
         start(1000, 10, 1, ServerConfig.DEFAULT_MAX_PENDING_BYTES);

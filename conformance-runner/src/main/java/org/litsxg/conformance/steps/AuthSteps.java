@@ -282,9 +282,9 @@ public final class AuthSteps {
                 label + " receives \"" + expected + "\"", "got " + r);
         Received.Line line = (Received.Line) r;
         long afterMs = (line.at() - c.connectedAt()) / 1_000_000;
-        // Not before the deadline (20 ms for the kit's own connect stamp), and within a second
-        // (scaled) after it.
-        long earliest = nominal.toMillis() - 20;
+        // Not before the deadline (counted from just before the kit's connect, which is no later
+        // than the server's accept), and within a second (scaled) after it.
+        long earliest = nominal.toMillis();
         long latest = nominal.toMillis() + ctx.scaled(Duration.ofSeconds(1)).toMillis();
         ctx.check(afterMs >= earliest && afterMs <= latest,
                 "\"" + expected + "\" between " + earliest + " and " + latest + " ms after connecting",
@@ -308,7 +308,7 @@ public final class AuthSteps {
 
     /**
      * Opens {@code n} connections at once and, {@code beforeMs} before the earliest of their auth
-     * deadlines, writes an AUTH on each: every odd one registers a new name, every even one tries
+     * deadlines, writes an AUTH on each, the last-opened first: every odd one registers a new name, every even one tries
      * {@code known} with a wrong secret. So many checks (PBKDF2, and an INSERT for each
      * registration) queue up in the build that some are still running when the deadline passes.
      */
@@ -319,23 +319,33 @@ public final class AuthSteps {
             late.add(ctx.connect("late" + i));
         }
         long sendAt = late.get(0).connectedAt() + timeout.toNanos() - beforeMs * 1_000_000L;
-        ctx.pause(Duration.ofNanos(Math.max(0, sendAt - System.nanoTime())));
-        for (int i = 0; i < n; i++) {
+        // Polled every millisecond in this thread: a pause may overshoot by its poll interval.
+        org.awaitility.Awaitility.await("the moment " + beforeMs + " ms before the auth deadline")
+                .atMost(timeout.plusSeconds(2)).pollInSameThread().pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(1)).until(() -> System.nanoTime() >= sendAt);
+        // Written to the last-opened connection first: the first-opened, whose deadline comes
+        // first, then wait behind every other check, so theirs are the checks still running.
+        for (int k = 0; k < n; k++) {
+            lateWrittenAt.add(0L);
+            lateRegisters.add(false);
+        }
+        for (int i = n - 1; i >= 0; i--) {
             boolean registers = i % 2 == 0;
             String name = registers ? "late" + (i + 1) : known;
             String secret = registers ? ctx.secret(name) : "wrong-" + ctx.secret(known);
             ctx.sendLine(late.get(i), "AUTH " + name + " " + secret);
-            lateWrittenAt.add(System.nanoTime());
-            lateRegisters.add(registers);
+            lateWrittenAt.set(i, System.nanoTime());
+            lateRegisters.set(i, registers);
         }
     }
 
     @Then("each of those AUTHs is answered: a registration stays authenticated; a wrong secret gets {string}, then {string} and the close")
     public void answeredAtTheDeadline(String failed, String timedOut) {
         long timeout = Duration.ofSeconds(Long.parseLong(ctx.server().get("auth_timeout"))).toNanos();
-        // The kit stamps connectedAt just after connect() returns; the build may have accepted a
-        // moment before. An AUTH written less than this before the kit's deadline is not judged.
-        long margin = Duration.ofMillis(30).toNanos();
+        // connectedAt is stamped just before the connect, so the build's deadline is no earlier
+        // than connectedAt + timeout. An AUTH written less than this margin before it (time for
+        // the bytes to arrive) is not judged.
+        long margin = Duration.ofMillis(25).toNanos();
         Duration wait = ctx.settings().replyTimeout().plusNanos(timeout);
         List<String> wrong = new ArrayList<>();
         int judged = 0;
@@ -374,8 +384,11 @@ public final class AuthSteps {
             }
         }
         if (judged == 0) {
+            long lateBy = (lateWrittenAt.get(late.size() - 1) - (late.get(late.size() - 1).connectedAt() + timeout
+                    - margin)) / 1_000_000;
             throw new org.litsxg.conformance.support.Unimplemented("the kit could not write any AUTH at least "
-                    + margin / 1_000_000 + " ms before the deadline (machine too loaded)");
+                    + margin / 1_000_000 + " ms before the deadline (the first was written " + lateBy
+                    + " ms too late: machine too loaded)");
         }
         long lastDeadline = late.stream().mapToLong(WireClient::connectedAt).max().orElseThrow() + timeout;
         ctx.pause(Duration.ofNanos(Math.max(0, lastDeadline - System.nanoTime())).plus(ctx.scaled(Duration.ofMillis(300))));

@@ -52,13 +52,14 @@ public final class WireClient implements AutoCloseable {
     private boolean atLineStart = true;
     /** Connected through a SOCKS proxy, where a half-close cannot be observed. */
     private final boolean throughProxy;
-    private final long connectedAt = System.nanoTime();
+    private final long connectedAt;
     private volatile boolean closing;
     private Received.Closed closed;
 
     private WireClient(String name, Socket socket, Transcript transcript, boolean startPaused,
-            NameAliases aliases, boolean throughProxy) throws IOException {
+            NameAliases aliases, boolean throughProxy, long connectedAt) throws IOException {
         this.name = name;
+        this.connectedAt = connectedAt;
         this.aliases = aliases;
         this.throughProxy = throughProxy;
         this.socket = socket;
@@ -109,11 +110,13 @@ public final class WireClient implements AutoCloseable {
     private static WireClient open(String name, String where, Dial dial, Transcript transcript, int receiveBuffer,
             boolean startPaused, NameAliases aliases, boolean throughProxy) throws IOException {
         Socket socket = new Socket();
+        long started;
         try {
             if (receiveBuffer > 0) {
                 socket.setReceiveBufferSize(receiveBuffer);
             }
             socket.setTcpNoDelay(true);
+            started = System.nanoTime();
             dial.connect(socket);
         } catch (IOException e) {
             transcript.event("connect to " + where + " failed: " + e);
@@ -122,7 +125,7 @@ public final class WireClient implements AutoCloseable {
         }
         transcript.event("connected to " + where + " from local port " + socket.getLocalPort()
                 + (aliases.active() ? " (" + aliases + ")" : ""));
-        return new WireClient(name, socket, transcript, startPaused, aliases, throughProxy);
+        return new WireClient(name, socket, transcript, startPaused, aliases, throughProxy, started);
     }
 
     public String name() {
@@ -134,7 +137,11 @@ public final class WireClient implements AutoCloseable {
         return socket.getLocalPort();
     }
 
-    /** {@link System#nanoTime()} right after the connection was established. */
+    /**
+     * {@link System#nanoTime()} just before the connect began: the server cannot have accepted
+     * the connection earlier, so a deadline it counts from accept is no earlier than this plus
+     * its length (however late the kit's thread ran after the connect).
+     */
     public long connectedAt() {
         return connectedAt;
     }
