@@ -122,7 +122,7 @@ class ServerProcessIT {
         assertNoFileHolds(data, "the plaintext body");
         assertNoFileHolds(data, "secret456");
         assertTrue(String.join("\n", first.stderr).contains("the plaintext body"),
-                "at debug the reference logs message text on stderr (the documented caveat)");
+                "at debug the reference logs message text on stderr (the documented caveat); stderr: " + first.stderr);
 
         Running second = startOn(data);
         try (LineClient b = client(second.port())) {
