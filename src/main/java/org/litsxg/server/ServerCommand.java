@@ -194,7 +194,7 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
 
     /** Starts and runs the server; returns the exit code for a clean stop. */
     static int run(ServerConfig config, PrintStream stdout) throws Exception {
-        Logger log = System.getLogger("litsxg");
+        Logger log = StderrLogging.logger();
         DataDirectory dir;
         try {
             dir = DataDirectory.open(config.dataDir());
