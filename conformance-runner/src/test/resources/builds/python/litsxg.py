@@ -109,7 +109,7 @@ KNOWN_DEFECTS |= {  # WIRE, CMD, FINAL, HOST, SEC (defect catalogue, issue 14)
     "long-msg-refused", "auth-secret-rest-of-line",
 }
 
-KNOWN_DEFECTS |= {"register-unawaited-write", "log-file-tmp", "failed-auth-file-home", "rehash-on-login", "vacuum-on-start", "global-salt", "verify-default-iterations", "data-dir-world-readable", "db-world-readable", "names-reserved-forever", "passwd-command", "identity-cache-home", "db-file-name", "resume-sessions", "db-from-template", "queue-spill-file", "backup-on-start"}  # STORE, UPG (store14)
+KNOWN_DEFECTS |= {"register-unawaited-write", "log-file-tmp", "failed-auth-file-home", "rehash-on-login", "vacuum-on-start", "global-salt", "verify-default-iterations", "data-dir-world-readable", "db-world-readable", "names-reserved-forever", "passwd-command", "identity-cache-home", "db-file-name", "resume-sessions", "db-from-template", "queue-spill-file", "backup-on-start", "register-write-behind", "bad-db-exit-1"}  # STORE, UPG (store14), PROC-24
 
 # Conformant variants (not defects), for the kit's own tests of what it must accept:
 #   LITSXG_JOURNAL_MODE  wal (default) | delete | truncate | persist: SQLite's journal mode
@@ -545,6 +545,10 @@ class IdentityStore:
         try:
             self._open()
         except sqlite3.Error as e:
+            if "bad-db-exit-1" in self.defects:           # DEFECT: an unreadable database is "fatal", exit 1
+                sys.stderr.write("litsxg: fatal: identities.db: %s\n" % e)
+                sys.stderr.flush()
+                os._exit(1)
             raise StartError("data directory %s is unusable: identities.db: %s" % (data_dir, e))
         except OSError as e:
             raise StartError("data directory %s is unusable: identities.db: %s" % (data_dir, e.strerror or e))
@@ -1903,9 +1907,14 @@ class Server:
                 key = await self.loop.run_in_executor(self.hash_pool, derive, secret_bytes, salt, iterations)
                 row = (ALGORITHM, iterations, salt, key)
                 clear = secret if "clear-secret" in self.defects else None
-                write = self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
-                                                  name, row, clear)
-                if "register-unawaited-write" not in self.defects:   # DEFECT: the write is not awaited
+                if "register-write-behind" in self.defects:   # DEFECT: the INSERT made a second later
+                    write = None
+                    self.loop.call_later(1.0, self.loop.run_in_executor, self.store.executor,
+                                         self.store.insert_blocking, name, row, clear)
+                else:
+                    write = self.loop.run_in_executor(self.store.executor, self.store.insert_blocking,
+                                                      name, row, clear)
+                if write is not None and "register-unawaited-write" not in self.defects:   # DEFECT: not awaited
                     try:
                         await write
                     except sqlite3.Error as e:
