@@ -23,13 +23,16 @@ import java.util.regex.Pattern;
  *       contract orders replies, and messages per sender, and nothing more. So the normal
  *       form is: the sent chunks in order; the replies in order; the {@code MSG} lines grouped
  *       by sender, in order within a sender; the connection events in order;</li>
- *   <li>the size of the middle part of a very long transcript that the kit elided.</li>
+ *   <li>the size of the middle part of a very long transcript that the kit elided;</li>
+ *   <li>the scenario's random token in secrets and texts (see ScenarioContext#secret), as
+ *       {@code <token>}: each scenario draws its own, so that the file scans find its secrets.</li>
  * </ul>
- * Secrets need no normalising: the kit's are fixed per name.
  */
 public final class Normaliser {
 
     private static final Pattern TMP = Pattern.compile("\\S*litsxg-kit-[0-9]+\\S*");
+    /** The scenario's random token in secrets and texts (ScenarioContext.randomToken): K7 and 8 of its letters. */
+    private static final Pattern TOKEN = Pattern.compile("K7[a-km-z2-9]{8}");
     private static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F.:\\[\\]]*:[0-9]{2,5}\\b");
 
     private Normaliser() {
@@ -94,7 +97,7 @@ public final class Normaliser {
             if (f.length < 3) {
                 continue;
             }
-            String payload = f.length == 4 ? TMP.matcher(f[3]).replaceAll("<tmp>") : "";
+            String payload = f.length == 4 ? TOKEN.matcher(TMP.matcher(f[3]).replaceAll("<tmp>")).replaceAll("<token>") : "";
             switch (f[2]) {
                 case ">" -> sent.add(payload);
                 case "<" -> {
