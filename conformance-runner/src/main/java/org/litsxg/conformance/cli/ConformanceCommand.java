@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
  * be started at all.
  */
 @Command(name = "litsxg conformance", mixinStandardHelpOptions = true, versionProvider = ConformanceCommand.Version.class,
-        subcommands = {VerifyUpgradeCommand.class, MatrixCommand.class},
+        subcommands = {VerifyUpgradeCommand.class, MatrixCommand.class, org.litsxg.conformance.explore.ExploreCommand.class},
         sortOptions = false, usageHelpWidth = 100,
         description = {"Certify a Litsxg build against the spec's clauses.",
             "The build is started from a command template for each scenario, in a fresh data directory on a free port.",
