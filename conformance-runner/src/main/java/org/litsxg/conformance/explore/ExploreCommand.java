@@ -54,7 +54,7 @@ public final class ExploreCommand implements Callable<Integer> {
     @Option(names = "--max-queued", paramLabel = "N", defaultValue = "3", description = "{max_queued} (default ${DEFAULT-VALUE}).")
     private int maxQueued;
 
-    @Option(names = "--max-connections", paramLabel = "N", description = "{max_connections} (default: the number of clients).")
+    @Option(names = "--max-connections", paramLabel = "N", description = "{max_connections} (default: one less than the number of clients, so it is reached).")
     private Integer maxConnections;
 
     @Option(names = "--auth-timeout", paramLabel = "S", defaultValue = "2", description = "{auth_timeout} (default ${DEFAULT-VALUE}).")
@@ -102,7 +102,7 @@ public final class ExploreCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--server: the template needs {port} and {data_dir}");
         }
         long s = seed != null ? seed : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
-        Explorer.Settings settings = settings(template, clients, maxQueued, maxConnections == null ? clients : maxConnections,
+        Explorer.Settings settings = settings(template, clients, maxQueued, maxConnections == null ? Math.max(1, clients - 1) : maxConnections,
                 authTimeout, maxPendingBytes, timescale, !noRestarts);
         out.println("litsxg conformance explore: " + template.source());
         out.printf(Locale.ROOT, "seed %d, %d clients, %.0f s; limits: max-queued %d, max-connections %d, auth-timeout %d s, "
@@ -129,7 +129,7 @@ public final class ExploreCommand implements Callable<Integer> {
         summary.put("divergences", r.divergence() == null ? 0 : 1);
         summary.put("observed", run.observed());
         String figures = String.format(Locale.ROOT, "%d actions, %d connections, %d restarts in %.1f s (%.1f actions/s)",
-                run.executed(), run.connections(), run.restarts(), run.seconds(), rate);
+                r.divergence() == null ? run.executed() : run.failedAt() + 1, run.connections(), run.restarts(), run.seconds(), rate);
         if (r.divergence() == null) {
             out.println("explore: 0 divergences: " + figures + " (seed " + s + ")");
             out.println("observed and accepted: " + run.observed());

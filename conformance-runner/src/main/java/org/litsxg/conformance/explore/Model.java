@@ -131,6 +131,10 @@ final class Model {
         boolean sentAny;
         /** AUTH-9: this connection was replaced and still owes its ERR session-replaced. */
         boolean sessionReplacedOwed;
+        boolean sessionReplacedSeen;
+        /** The kind of the last line answered, and its reply: for attributing an unexpected close. */
+        Line.Kind lastKind;
+        String lastReply;
         final int epoch;
         final ByteArrayOutputStream partial = new ByteArrayOutputStream();
         final Deque<byte[]> unresolved = new ArrayDeque<>();
@@ -409,8 +413,10 @@ final class Model {
         if (down || c.epoch != epoch) {
             return false;
         }
-        if (key.equals("ERR session-replaced") && c.sessionReplacedOwed) {
+        if (key.equals("ERR session-replaced") && "session-replaced".equals(c.closeReason) && !c.sessionReplacedSeen) {
+            // Owed (AUTH-9), or optional where it may have been lost with a stalled reader's output.
             c.sessionReplacedOwed = false;
+            c.sessionReplacedSeen = true;
             note(c, "reply", key);
             return true;
         }
@@ -461,6 +467,8 @@ final class Model {
         }
         c.unresolved.poll();
         effect.run();
+        c.lastKind = line.kind();
+        c.lastReply = key;
         note(c, "reply", key);
         return true;
     }
@@ -861,6 +869,12 @@ final class Model {
                 clauses.add("WIRE-9");
                 clauses.add(c.halfClosed ? "WIRE-16" : "WIRE-15");
                 why = "replies to the lines sent before the close";
+            } else if (c.lastKind == Line.Kind.BAD_ENCODING) {
+                clauses.add("WIRE-7");
+                why = "the connection to stay open after ERR bad-encoding";
+            } else if ("ERR auth-failed".equals(c.lastReply)) {
+                clauses.add("AUTH-4");
+                why = "the connection to stay open after the " + c.fails + (c.fails == 1 ? "st" : "nd") + " ERR auth-failed";
             } else if (c.auth != null) {
                 clauses.add("AUTH-12");
                 why = "the authenticated connection to stay open";

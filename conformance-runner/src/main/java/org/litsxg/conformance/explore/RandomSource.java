@@ -124,8 +124,8 @@ final class RandomSource implements Explorer.Source {
             }
         }
         if (restarts) {
-            w.add(Tuple.of(1, Choice.TERM));
-            w.add(Tuple.of(1, Choice.KILL));
+            // Rare: a restart costs a process start and empties every queue (QUEUE-5).
+            w.add(Tuple.of(1, chance(50) ? Choice.TERM : Choice.KILL));
         }
         Choice choice = draw(Arbitraries.frequency(w));
         return switch (choice) {
@@ -200,6 +200,17 @@ final class RandomSource implements Explorer.Source {
         return chance(10) ? " " + t + "  " : t;
     }
 
+    /** The offline known name with the most queued messages (to reach QUEUE-2), or {@code fallback}. */
+    private String fullestOffline(Model m, String fallback) {
+        String best = null;
+        for (String n : names) {
+            if (m.identities().containsKey(n) && !m.isOnline(n) && (best == null || m.queued(n) > m.queued(best))) {
+                best = n;
+            }
+        }
+        return best == null ? fallback : best;
+    }
+
     /** One line without its LF. */
     private byte[] line(Explorer e, Model.Conn c) {
         String name = pick(names);
@@ -208,13 +219,14 @@ final class RandomSource implements Explorer.Source {
         List<Tuple.Tuple2<Integer, String>> w = new ArrayList<>();
         if (self == null) {
             w.add(Tuple.of(30, "auth-right"));
-            w.add(Tuple.of(8, "auth-wrong"));
+            w.add(Tuple.of(5, "auth-wrong"));
             w.add(Tuple.of(3, "auth-bad"));
             w.add(Tuple.of(4, "send"));
         } else {
             w.add(Tuple.of(3, "auth-right"));
             w.add(Tuple.of(2, "auth-wrong"));
-            w.add(Tuple.of(40, "send"));
+            w.add(Tuple.of(25, "send"));
+            w.add(Tuple.of(15, "send-offline"));
             w.add(Tuple.of(6, "send-self"));
             w.add(Tuple.of(2, "send-4096"));
         }
@@ -236,6 +248,7 @@ final class RandomSource implements Explorer.Source {
                     "AUTH " + name + " " + secretOf(name) + " ", "AUTH " + name + " tab\tsecret1", "AUTH -" + name + " " + secretOf(name)));
             case "send" -> "SEND " + name + " " + text();
             case "send-self" -> "SEND " + self + " " + text();
+            case "send-offline" -> "SEND " + fullestOffline(m, name) + " " + text();
             case "send-4096" -> {
                 String head = "SEND " + name + " m" + (++texts) + "-";
                 yield head + "y".repeat(4096 - head.length());

@@ -47,7 +47,8 @@ public final class KitLauncher {
      * @param settings     kit settings ({@code litsxg.*} keys) for the run
      * @param features     class-path resources to run ({@code features} for all,
      *                     {@code features/wire.feature} for one file,
-     *                     {@code features/wire.feature:40} for the scenario or example row on that line)
+     *                     {@code features/wire.feature:40} for the scenario or example row on that line,
+     *                     {@code file:/abs/path.feature} for a feature file outside the kit)
      * @param tags         a Cucumber tag expression, or null for every scenario
      * @param outputDir    where {@code outcomes.json} (and any extra plugin output) goes
      * @param parallelism  scenarios run at once (1 = sequential)
@@ -145,7 +146,10 @@ public final class KitLauncher {
             List<DiscoverySelector> selectors = new ArrayList<>();
             for (String f : run.features()) {
                 java.util.regex.Matcher at = SCENARIO_AT.matcher(f);
-                if (at.matches()) {
+                if (f.startsWith("file:")) {
+                    // A feature file outside the kit (explore's shrunk scenarios).
+                    selectors.add(org.junit.platform.engine.discovery.DiscoverySelectors.selectFile(f.substring(5)));
+                } else if (at.matches()) {
                     // One scenario (or one example row of an outline) by its line.
                     selectors.add(selectClasspathResource(at.group(1),
                             org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(at.group(2)))));
