@@ -73,6 +73,7 @@ public final class Explorer implements AutoCloseable {
     private ServerProcess process;
     private int connections;
     private int restarts;
+    private long lastEventAt;
 
     public Explorer(Settings settings) throws IOException {
         this.settings = settings;
@@ -124,6 +125,7 @@ public final class Explorer implements AutoCloseable {
                     + scaled(30).toSeconds() + " s" + process.exitStatus().map(s -> " (it exited with status " + s + ")").orElse("")
                     + "; stderr: " + String.join(" | ", process.stderr().lines()));
         }
+        model.probed(System.nanoTime());
         log.event("server", "started: " + String.join(" ", argv));
     }
 
@@ -403,6 +405,7 @@ public final class Explorer implements AutoCloseable {
                     break;
                 }
                 model.observe(o);
+                lastEventAt = System.nanoTime();
                 events.drainTo(new java.util.AbstractList<Model.Obs>() {
                     @Override
                     public boolean add(Model.Obs x) {
@@ -447,7 +450,11 @@ public final class Explorer implements AutoCloseable {
                 model.prune(now);
                 return null;
             }
-            if (now > deadline) {
+            // An observation nothing has explained while no event arrived for two seconds will not
+            // be explained (what could explain it is an event on another connection, which comes
+            // at once): report it without waiting for the whole deadline.
+            boolean quietAndUnexplained = now - lastEventAt > scaled(2).toNanos() && model.hasUnexplained();
+            if (now > deadline || quietAndUnexplained) {
                 Divergence d = model.stuck(now);
                 return d != null ? d : new Divergence(List.of("WIRE-9"), "server", "the build settles", "it did not", null);
             }

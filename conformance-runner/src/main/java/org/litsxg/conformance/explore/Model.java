@@ -256,6 +256,17 @@ final class Model {
         return c;
     }
 
+    /**
+     * The kit's readiness probe after a start: a TCP connection opened and closed at once. Until
+     * the server notices its end it may count towards the connection limit (LIMIT-3, HOST-3).
+     */
+    void probed(long now) {
+        Conn p = new Conn(++connCount, "probe", now, epoch);
+        p.clientClosed = true;
+        p.clientClosedAt = now;
+        conns.add(p);
+    }
+
     /** Bytes the client wrote (the whole write; the model splits lines). */
     void sent(Conn c, byte[] bytes) {
         if (c.clientClosed || c.halfClosed) {
@@ -783,6 +794,16 @@ final class Model {
     }
 
     // ------------------------------------------------------------------ settling
+
+    /** Whether some observation waits for an explanation (rather than the build owing something). */
+    boolean hasUnexplained() {
+        for (Conn c : conns) {
+            if (!c.clientClosed && (!c.inbox.isEmpty() || !c.held.isEmpty() && !c.stalled)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Whether nothing is owed and nothing is unexplained (stalled and closed-by-kit connections aside). */
     boolean settled(long now) {

@@ -18,12 +18,32 @@ import org.litsxg.conformance.report.OutcomeReport;
 /**
  * The scenario explore prints is real: exploring the Python build with a planted defect finds a
  * divergence, shrinks it to a few clients and actions, and the printed scenario, written into a
- * feature file and run through the kit, fails on that build and passes on the reference server.
+ * feature and run through the kit, fails on that build and passes on the reference server.
  */
 class ExploreScenarioTest {
 
     static final String DEFECT = "queue-unbounded";
     static final long SEED = 1L;
+
+    /**
+     * Runs one feature text through the kit against {@code template}. The feature goes on the
+     * class path (a directory added through the context class loader) rather than being selected
+     * as a file: the kit's Cucumber (7.30) needs a newer JUnit Platform than the kit's (1.13)
+     * to run a feature selected by file.
+     */
+    static OutcomeReport runFeature(String template, String feature, Path dir) throws Exception {
+        Path root = dir.resolve("classpath");
+        Files.createDirectories(root.resolve("explorefeatures"));
+        Files.writeString(root.resolve("explorefeatures/found.feature"), feature);
+        ClassLoader old = Thread.currentThread().getContextClassLoader();
+        try (java.net.URLClassLoader cl = new java.net.URLClassLoader(new java.net.URL[] {root.toUri().toURL()}, old)) {
+            Thread.currentThread().setContextClassLoader(cl);
+            return KitLauncher.run(KitLauncher.Run.of(template, dir).withFeatures(List.of("explorefeatures/found.feature"))
+                    .withParallelism(1)).report();
+        } finally {
+            Thread.currentThread().setContextClassLoader(old);
+        }
+    }
 
     @Test
     void theShrunkScenarioFailsOnTheDefectiveBuildAndPassesOnTheReference(@TempDir Path tmp) throws Exception {
@@ -39,14 +59,11 @@ class ExploreScenarioTest {
         assertTrue(shrunk.connections() <= 3, "shrunk to " + shrunk.connections() + " connections:\n" + r.gherkin());
         assertFalse(r.gherkin().contains("# not expressible"), r.gherkin());
 
-        Path feature = tmp.resolve("explore.feature");
-        Files.writeString(feature, GherkinWriter.feature(r.gherkin()));
-        OutcomeReport onDefect = KitLauncher.run(KitLauncher.Run.of(ExploreBuilds.python(DEFECT), tmp.resolve("defect"))
-                .withFeatures(List.of("file:" + feature)).withParallelism(1)).report();
+        String feature = GherkinWriter.feature(r.gherkin());
+        OutcomeReport onDefect = runFeature(ExploreBuilds.python(DEFECT), feature, tmp.resolve("defect"));
         assertEquals(1, onDefect.scenarios().size(), onDefect.text(false));
         assertEquals(Outcome.FAILED, onDefect.scenarios().get(0).outcome(), "on the defective build:\n" + onDefect.text(false));
-        OutcomeReport onReference = KitLauncher.run(KitLauncher.Run.of(ExploreBuilds.reference(), tmp.resolve("reference"))
-                .withFeatures(List.of("file:" + feature)).withParallelism(1)).report();
+        OutcomeReport onReference = runFeature(ExploreBuilds.reference(), feature, tmp.resolve("reference"));
         assertEquals(1, onReference.scenarios().size(), onReference.text(false));
         assertEquals(Outcome.OK, onReference.scenarios().get(0).outcome(), "on the reference:\n" + onReference.text(false));
     }
