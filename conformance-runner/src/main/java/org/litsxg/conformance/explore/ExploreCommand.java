@@ -114,6 +114,8 @@ public final class ExploreCommand implements Callable<Integer> {
         } catch (Explorer.StartFailure e) {
             err.println("litsxg conformance explore: the build cannot be started: " + e.getMessage());
             return 2;
+        } finally {
+            org.litsxg.conformance.steps.ScenarioContext.deleteTree(settings.root());
         }
         Explorer.Outcome run = r.run();
         double rate = run.executed() / Math.max(0.001, run.seconds());
