@@ -450,10 +450,10 @@ public final class Explorer implements AutoCloseable {
                 model.prune(now);
                 return null;
             }
-            // An observation nothing has explained while no event arrived for two seconds will not
-            // be explained (what could explain it is an event on another connection, which comes
-            // at once): report it without waiting for the whole deadline.
-            boolean quietAndUnexplained = now - lastEventAt > scaled(2).toNanos() && model.hasUnexplained();
+            // An observation nothing has explained while no event arrived for a second will not
+            // be explained (what could explain it is an event on another connection that the
+            // server wrote at the same moment): report it without waiting for the whole deadline.
+            boolean quietAndUnexplained = now - lastEventAt > scaled(1).toNanos() && model.hasUnexplained();
             if (now > deadline || quietAndUnexplained) {
                 Divergence d = model.stuck(now);
                 return d != null ? d : new Divergence(List.of("WIRE-9"), "server", "the build settles", "it did not", null);

@@ -37,7 +37,6 @@ final class GherkinWriter {
         g.append("    And the server is running\n");
         Map<Integer, String> labels = new HashMap<>();
         int conns = 0;
-        String lastLabel = null;
         for (int i = 0; i <= run.failedAt() && i < run.actions().size(); i++) {
             Action a = run.actions().get(i);
             if (!run.applied().get(i)) {
@@ -49,7 +48,6 @@ final class GherkinWriter {
                 case CONNECT -> {
                     who = "c" + (++conns);
                     labels.put(a.slot(), who);
-                    lastLabel = who;
                     g.append("    When ").append(who).append(" connects\n");
                     if (a.n() == 1) {
                         g.append("    # (the explorer connected ").append(who).append(" with small socket buffers)\n");
@@ -91,13 +89,8 @@ final class GherkinWriter {
                     }
                     continue;
                 }
-                case WAIT -> {
-                    if (lastLabel != null && a.n() >= 1000) {
-                        g.append("    When ").append(lastLabel).append(" stays idle for ").append(a.n() / 1000).append(" seconds\n");
-                    } else {
-                        g.append("    # (the explorer waited ").append(a.n()).append(" ms)\n");
-                    }
-                }
+                case WAIT -> g.append("    # (the explorer waited ").append(a.n()).append(" ms; a later step waits for what")
+                        .append(" the wait let happen)\n");
                 default -> {
                 }
             }

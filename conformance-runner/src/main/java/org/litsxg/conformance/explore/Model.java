@@ -816,15 +816,21 @@ final class Model {
     }
 
     private Divergence firstProblem(long now, boolean explain) {
+        // A reply or close nothing explains says most about what went wrong; then a stray MSG;
+        // then what is owed.
+        for (Conn c : conns) {
+            if (!c.clientClosed && !c.inbox.isEmpty()) {
+                return explain ? explainHead(c, c.inbox.peek()) : MARK;
+            }
+        }
+        for (Conn c : conns) {
+            if (!c.clientClosed && !c.held.isEmpty() && !c.stalled) {
+                return explain ? explainMsg(c, c.held.get(0)) : MARK;
+            }
+        }
         for (Conn c : conns) {
             if (c.clientClosed) {
                 continue;
-            }
-            if (!c.inbox.isEmpty()) {
-                return explain ? explainHead(c, c.inbox.peek()) : MARK;
-            }
-            if (!c.held.isEmpty() && !c.stalled) {
-                return explain ? explainMsg(c, c.held.get(0)) : MARK;
             }
             if (c.stalled || c.ended) {
                 continue;

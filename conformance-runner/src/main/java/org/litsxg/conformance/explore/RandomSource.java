@@ -241,7 +241,11 @@ final class RandomSource implements Explorer.Source {
         w.add(Tuple.of(2, "too-long"));
         String kind = draw(Arbitraries.frequency(w));
         String s = switch (kind) {
-            case "auth-right" -> "AUTH " + name + " " + secretOf(name);
+            case "auth-right" -> {
+                // Often the name with the most queued messages, so that their flush is seen (QUEUE-3).
+                String n = self == null && chance(50) ? fullestOffline(m, name) : name;
+                yield "AUTH " + n + " " + secretOf(n);
+            }
             case "auth-wrong" -> "AUTH " + name + " " + pick(List.of("wrong-" + name + "-pw", "wrong-" + name + "-éé", "right-" + name + "-Qx8"));
             case "auth-bad" -> pick(List.of("AUTH " + name, "AUTH " + name + " short", "AUTH " + name.toUpperCase() + " "
                     + secretOf(name), "AUTH " + name + " " + secretOf(name) + " extra", "AUTH  " + name + " " + secretOf(name),

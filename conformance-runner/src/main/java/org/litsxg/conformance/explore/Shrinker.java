@@ -72,6 +72,7 @@ final class Shrinker {
     /** Shrinks from {@code start}, the confirmed diverging run. */
     Explorer.Outcome shrink(Explorer.Outcome start) {
         best = start;
+        dropSlots(); // whole clients first: one replay can remove many actions
         // Fewest actions.
         for (int chunk = Math.max(1, current().size() / 2); chunk >= 1 && budget(); chunk = chunk / 2) {
             boolean again = true;
@@ -96,14 +97,7 @@ final class Shrinker {
             }
         }
         // Fewest clients: drop a slot's actions; then number the slots by first use.
-        for (int slot = 0; slot < 16 && budget(); slot++) {
-            final int s = slot;
-            List<Action> cur = current();
-            if (cur.get(cur.size() - 1).slot() == s || cur.stream().noneMatch(a -> a.slot() == s)) {
-                continue;
-            }
-            test(new ArrayList<>(cur.stream().filter(a -> a.slot() != s).toList()));
-        }
+        dropSlots();
         if (budget()) {
             Map<Integer, Integer> renumber = new LinkedHashMap<>();
             List<Action> cur = current();
@@ -155,6 +149,17 @@ final class Shrinker {
             }
         }
         return best;
+    }
+
+    private void dropSlots() {
+        for (int slot = 0; slot < 16 && budget(); slot++) {
+            final int s = slot;
+            List<Action> cur = current();
+            if (cur.get(cur.size() - 1).slot() == s || cur.stream().noneMatch(a -> a.slot() == s)) {
+                continue;
+            }
+            test(new ArrayList<>(cur.stream().filter(a -> a.slot() != s).toList()));
+        }
     }
 
     private List<Action> replace(int i, Action a) {

@@ -23,6 +23,7 @@ import org.litsxg.conformance.report.OutcomeReport;
 class ExploreScenarioTest {
 
     static final String DEFECT = "queue-unbounded";
+    static final int CLIENTS = 3;
     static final long SEED = 1L;
 
     /**
@@ -49,7 +50,9 @@ class ExploreScenarioTest {
     void theShrunkScenarioFailsOnTheDefectiveBuildAndPassesOnTheReference(@TempDir Path tmp) throws Exception {
         Assumptions.assumeTrue(Files.isRegularFile(ExploreBuilds.pythonBuild()), "no Python build");
         Assumptions.assumeTrue(Files.isRegularFile(ExploreBuilds.referenceJar()), "no reference jar");
-        Exploration.Result r = Exploration.explore(ExploreBuilds.settings(ExploreBuilds.python(DEFECT)), SEED, 60, 90, null);
+        Explorer.Settings settings = ExploreCommand.settings(org.litsxg.conformance.support.CommandTemplate.parse(
+                ExploreBuilds.python(DEFECT)), CLIENTS, 3, CLIENTS - 1, 2, 65536, 1.0, true);
+        Exploration.Result r = Exploration.explore(settings, SEED, 60, 120, null);
         assertNotNull(r.divergence(), "LITSXG_DEFECT=" + DEFECT + " not found");
         assertTrue(r.confirmed(), "not confirmed by a replay");
         System.out.println("shrunk in " + r.shrinkTries() + " replays to:\n" + r.gherkin());
