@@ -400,9 +400,15 @@ final class Model {
         return Arrays.equals(new String(raw, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), raw);
     }
 
+    /** Whether MSG lines that arrived before {@code e} still wait: they are judged before the end. */
+    private static boolean msgsBefore(Conn c, Obs e) {
+        return e instanceof Ended && c.held.stream().anyMatch(g -> g.seq() < e.seq());
+    }
+
     private boolean consume(Conn c, Obs o, long now) {
         if (o instanceof Ended e) {
-            return consumeEnd(c, e);
+            // The end marks what is left unsent as lost; the MSG lines read before it were sent.
+            return !msgsBefore(c, e) && consumeEnd(c, e);
         }
         Got g = (Got) o;
         if (!wellFramed(g.raw())) {
@@ -819,12 +825,12 @@ final class Model {
         // A reply or close nothing explains says most about what went wrong; then a stray MSG;
         // then what is owed.
         for (Conn c : conns) {
-            if (!c.clientClosed && !c.inbox.isEmpty()) {
+            if (!c.clientClosed && !c.inbox.isEmpty() && !msgsBefore(c, c.inbox.peek())) {
                 return explain ? explainHead(c, c.inbox.peek()) : MARK;
             }
         }
         for (Conn c : conns) {
-            if (!c.clientClosed && !c.held.isEmpty() && !c.stalled) {
+            if (!c.clientClosed && !c.held.isEmpty() && (!c.stalled || !c.inbox.isEmpty())) {
                 return explain ? explainMsg(c, c.held.get(0)) : MARK;
             }
         }

@@ -102,6 +102,52 @@ class ModelTest {
     }
 
     @Test
+    void aReversedFlushIsQueue3() {
+        Model.Conn a = online("ann");
+        Model.Conn b = online("bob");
+        send(b, "QUIT\n");
+        got(b, "OK bye");
+        model.observe(new Model.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
+        send(a, "SEND bob 1\nSEND bob 2\nSEND bob 3\n");
+        got(a, "OK queued");
+        got(a, "OK queued");
+        got(a, "OK queued");
+        Model.Conn b2 = connect("c3");
+        send(b2, "AUTH bob secret-of-bob\nPING\n");
+        got(b2, "OK authenticated");
+        got(b2, "MSG ann 3");
+        got(b2, "MSG ann 2");
+        got(b2, "MSG ann 1");
+        got(b2, "PONG");
+        Divergence d = model.stuck(System.nanoTime());
+        assertNotNull(d);
+        assertEquals(java.util.List.of("QUEUE-3", "ROUTE-6"), d.clauses(), d.text());
+    }
+
+    @Test
+    void aReversedFlushReadBeforeTheCloseIsStillQueue3() {
+        Model.Conn a = online("ann");
+        Model.Conn b = online("bob");
+        send(b, "QUIT\n");
+        got(b, "OK bye");
+        model.observe(new Model.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
+        send(a, "SEND bob 1\nSEND bob 2\n");
+        got(a, "OK queued");
+        got(a, "OK queued");
+        Model.Conn b2 = connect("c3");
+        send(b2, "AUTH bob secret-of-bob\nQUIT\n");
+        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "OK authenticated".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "MSG ann 2".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "MSG ann 1".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "OK bye".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Model.Ended(b2, ++seq, System.nanoTime(), false, new byte[0]));
+        model.progress(System.nanoTime());
+        Divergence d = model.stuck(System.nanoTime());
+        assertNotNull(d);
+        assertEquals(java.util.List.of("QUEUE-3", "ROUTE-6"), d.clauses(), d.text());
+    }
+
+    @Test
     void aFourthQueuedMessageIsQueueFull() {
         Model.Conn a = online("ann");
         Model.Conn b = online("bob");
