@@ -208,6 +208,8 @@ public final class Explorer implements AutoCloseable {
                             null);
                 }
                 Model.Conn conn = model.connected("c" + (++connections), at, System.nanoTime());
+                // With a 4 KiB receive window even a reading client can be dropped under LIMIT-4.
+                conn.everStalled = a.n() == 1;
                 try {
                     Client c = Client.start(conn, s, log, events, seq);
                     slots[a.slot()] = c;
@@ -225,6 +227,19 @@ public final class Explorer implements AutoCloseable {
                 }
                 noteSecretsAndTexts(a.bytes());
                 byte[] b = a.bytes();
+                if (b.length > settings.maxPendingBytes() / 4) {
+                    // A burst of MSG lines can pass the pending-output limit of LIMIT-4 even at a
+                    // client that reads (the OS takes only what the client's window allows), so
+                    // every recipient of a large write may be dropped as a slow consumer
+                    // (permissive: the spec measures what the OS has not taken, which the kit
+                    // cannot see).
+                    String text = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    for (Model.Conn x : model.conns()) {
+                        if (x.auth != null && text.contains("SEND " + x.auth + " ")) {
+                            x.everStalled = true;
+                        }
+                    }
+                }
                 int from = 0;
                 int[] cuts = a.cuts();
                 for (int i = 0; i <= cuts.length; i++) {

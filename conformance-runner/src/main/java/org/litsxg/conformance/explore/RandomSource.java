@@ -157,8 +157,10 @@ final class RandomSource implements Explorer.Source {
             case RESUME -> Action.of(Action.Kind.RESUME, pick(stalled));
             case FLOOD -> {
                 int slot = pick(authed);
-                String to = e.open(pick(stalled)).conn.auth;
-                if (to == null) {
+                Model.Conn target = e.open(pick(stalled)).conn;
+                String to = target.auth;
+                // Not a stalled connection whose session has moved on (replaced: maybe to the sender).
+                if (to == null || target.closeReason != null || to.equals(e.open(slot).conn.auth)) {
                     yield Action.of(Action.Kind.RESUME, pick(stalled));
                 }
                 int count = between(20, 60);
