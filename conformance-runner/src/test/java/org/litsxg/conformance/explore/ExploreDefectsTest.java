@@ -22,7 +22,8 @@ import org.junit.jupiter.api.TestFactory;
  * are picked up without editing this test), the explorer runs against the build with that defect
  * for at most {@link #BUDGET_SECONDS} seconds from a fixed seed. A defect the explorer's actions
  * can reach must be found; one they cannot reach is NOT RUN with its reason; one not yet
- * classified here is run and its result recorded, never asserted. Every result goes into
+ * classified here is run (with {@code -Dlitsxg.explore.all=true} only) and its result recorded,
+ * never asserted. Every result goes into
  * {@code target/explore/defects.md}: the "found by explore" column of the defect table.
  */
 class ExploreDefectsTest {
@@ -43,8 +44,15 @@ class ExploreDefectsTest {
 
     @TestFactory
     Stream<DynamicTest> everyReachablePlantedDefectIsFoundByExplorationAlone() throws IOException {
-        Assumptions.assumeTrue(Files.isRegularFile(ExploreBuilds.pythonBuild()), "no Python build");
-        return ExploreBuilds.knownDefects().stream().map(d -> DynamicTest.dynamicTest(d, () -> {
+        assertTrue(Files.isRegularFile(ExploreBuilds.pythonBuild()), "the kit's Python build is missing: "
+                + ExploreBuilds.pythonBuild());
+        // The default run explores the classified defects (a few minutes); -Dlitsxg.explore.all=true
+        // explores every defect of the build (the catalogue's "found by explore" column; about as
+        // many minutes as there are defects not found).
+        Set<String> known = ExploreBuilds.knownDefects();
+        Stream<String> defects = Boolean.getBoolean("litsxg.explore.all") ? known.stream()
+                : known.stream().filter(d -> REACHABLE.contains(d) || UNREACHABLE.containsKey(d));
+        return defects.map(d -> DynamicTest.dynamicTest(d, () -> {
             if (UNREACHABLE.containsKey(d)) {
                 RESULTS.put(d, "not reachable: " + UNREACHABLE.get(d));
                 Assumptions.abort("NOT RUN: " + UNREACHABLE.get(d));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +19,7 @@ class ExploreReferenceTest {
 
     @Test
     void theModelAgreesWithTheReferenceServerOverAFixedSeedRun() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(ExploreBuilds.referenceJar()), "no reference jar at "
+        assertTrue(Files.isRegularFile(ExploreBuilds.referenceJar()), "no reference jar at "
                 + ExploreBuilds.referenceJar() + " (mvn -pl src package)");
         Explorer.Settings s = ExploreBuilds.settings(ExploreBuilds.reference());
         Exploration.Result r = Exploration.explore(s, SEED, 20, 0, System.out::println);

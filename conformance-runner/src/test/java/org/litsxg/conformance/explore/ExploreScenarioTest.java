@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.litsxg.conformance.launch.KitLauncher;
@@ -48,8 +47,8 @@ class ExploreScenarioTest {
 
     @Test
     void theShrunkScenarioFailsOnTheDefectiveBuildAndPassesOnTheReference(@TempDir Path tmp) throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(ExploreBuilds.pythonBuild()), "no Python build");
-        Assumptions.assumeTrue(Files.isRegularFile(ExploreBuilds.referenceJar()), "no reference jar");
+        assertTrue(Files.isRegularFile(ExploreBuilds.pythonBuild()), "no Python build");
+        assertTrue(Files.isRegularFile(ExploreBuilds.referenceJar()), "no reference jar");
         Explorer.Settings settings = ExploreCommand.settings(org.litsxg.conformance.support.CommandTemplate.parse(
                 ExploreBuilds.python(DEFECT)), CLIENTS, 3, CLIENTS - 1, 2, 65536, 1.0, true);
         Exploration.Result r = Exploration.explore(settings, SEED, 60, 120, null);
