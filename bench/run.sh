@@ -98,7 +98,8 @@ stamp() { echo "== $* ($(date -u +%FT%TZ); load average $(cut -d' ' -f1-3 /proc/
   echo "java: $(java -version 2>&1 | head -1)"
   echo "ngircd: $(/usr/sbin/ngircd --version 2>/dev/null | head -1)"
   echo "inspircd: $(/usr/sbin/inspircd --version 2>/dev/null | head -1)"
-  v="$("$ergo" version 2>/dev/null | head -1 || true)"
+  # in a scratch directory: Debian's /usr/bin/ergo (ErgoSCF) writes ergoscf.out where it runs
+  v="$(cd "$(mktemp -d)" && "$ergo" version 2>/dev/null | head -1 || true)"
   case "$v" in ergo-*) echo "ergo: $v";; *) echo "ergo: NOT RUN (no Ergo IRC server at $ergo)";; esac
   echo "file limit (hard): $(ulimit -Hn)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

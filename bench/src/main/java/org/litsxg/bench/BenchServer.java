@@ -334,7 +334,10 @@ final class BenchServer implements AutoCloseable {
     /** The first line a version command prints (stdout and stderr), "" when it fails; bounded to 10 s. */
     static String version(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            // In a scratch directory: a binary that is not what its name says (Debian's /usr/bin/ergo
+            // is ErgoSCF, a chemistry program) may write files where it runs (ergoscf.out).
+            java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("litsxg-bench-version");
+            Process p = new ProcessBuilder(cmd).directory(scratch.toFile()).redirectErrorStream(true).start();
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
