@@ -109,7 +109,7 @@ KNOWN_DEFECTS |= {  # WIRE, CMD, FINAL, HOST, SEC (defect catalogue, issue 14)
     "long-msg-refused", "auth-secret-rest-of-line",
 }
 
-KNOWN_DEFECTS |= {"register-unawaited-write", "log-file-tmp", "failed-auth-file-home", "rehash-on-login", "vacuum-on-start", "global-salt", "verify-default-iterations", "data-dir-world-readable", "db-world-readable", "names-reserved-forever", "passwd-command", "identity-cache-home", "db-file-name", "resume-sessions", "db-from-template", "queue-spill-file", "backup-on-start", "register-write-behind", "bad-db-exit-1"}  # STORE, UPG (store14), PROC-24
+KNOWN_DEFECTS |= {"register-unawaited-write", "log-file-tmp", "failed-auth-file-home", "rehash-on-login", "vacuum-on-start", "global-salt", "verify-default-iterations", "data-dir-world-readable", "db-world-readable", "names-reserved-forever", "passwd-command", "identity-cache-home", "db-file-name", "resume-sessions", "db-from-template", "queue-spill-file", "backup-on-start", "register-write-behind", "bad-db-exit-1", "cr-counted-in-limit"}  # STORE, UPG (store14), PROC-24
 
 # Conformant variants (not defects), for the kit's own tests of what it must accept:
 #   LITSXG_JOURNAL_MODE  wal (default) | delete | truncate | persist: SQLite's journal mode
@@ -1028,7 +1028,8 @@ class Conn:
         # still turn out to be part of a CRLF terminator).
         off_by_one = "line-limit-off-by-one" in self.server.defects   # DEFECT: waits for 4098 bytes
         if limit and (len(buf) > MAX_LINE_BYTES + 1
-                      or (len(buf) == MAX_LINE_BYTES + 1 and buf[-1] != 0x0D and not off_by_one)):
+                      or (len(buf) == MAX_LINE_BYTES + 1 and not off_by_one
+                          and (buf[-1] != 0x0D or "cr-counted-in-limit" in d))):   # DEFECT: a CR counted in
             if "length-after-encoding" in d and not utf8_prefix_ok(buf[:MAX_LINE_BYTES]):   # DEFECT
                 self.lines.append(BadLine(b"?"))
                 self.lines_bytes += 2
