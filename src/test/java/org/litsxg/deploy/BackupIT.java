@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's online backup, done as the operator does it, while clients register under load:
+ * The online backup of deploy/OPERATORS.md ("The identity database"), done as the operator does it, while clients register under load:
  * the server runs under deploy/litsxg-sandbox (the unit's restrictions, as the unprivileged
  * service user, WAL journal, its lock held), and the backup is
  * {@code umask 077; sqlite3 <data>/identities.db ".backup '<file>'"} run as the service user.

@@ -23,7 +23,7 @@ import org.litsxg.conformance.launch.ReferenceWarmup;
  * statuses, bind addresses, data directory), STORE (database files, WAL, lock, modes,
  * durability), OPS, SEC and LIMIT (connections, file descriptors). The protocol areas run the same
  * server code over the same system calls; the full suite under the sandbox is a documented run
- * (README, "Hardening").
+ * (deploy/OPERATORS.md, "Hardening").
  *
  * <p>Needs root, Debian's python3-seccomp and systemd (systemd-analyze): fails, not skips,
  * without them (.ci/run installs them).

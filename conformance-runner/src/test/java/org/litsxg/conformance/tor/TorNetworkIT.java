@@ -175,7 +175,7 @@ class TorNetworkIT {
         }
     }
 
-    /** The operator's "verify connectivity via Tor" after a restart (README): PING, PONG. */
+    /** The operator's "verify connectivity via Tor" after a restart (deploy/OPERATORS.md): PING, PONG. */
     @Test
     @Order(1)
     void pingThroughTheOnionServiceGetsPong() throws Exception {
