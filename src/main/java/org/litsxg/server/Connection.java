@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
+import org.litsxg.server.WireLines.Reply;
 
 /**
  * One client socket on the selector thread: framing in, bounded buffered output out.
@@ -166,25 +166,10 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     // ---- output ----
 
     @Override
-    public void reply(String line) {
-        if (closed) {
-            return;
+    public void reply(Reply reply) {
+        if (!closed) {
+            append(reply.line());
         }
-        int n = line.length();
-        for (int i = 0; i < n; i++) {
-            if (line.charAt(i) >= 0x80) {
-                append((line + "\n").getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-        }
-        // Replies are ASCII: copied straight into the output, no per-reply array.
-        reserve(n + 1);
-        for (int i = 0; i < n; i++) {
-            out[outEnd + i] = (byte) line.charAt(i);
-        }
-        out[outEnd + n] = '\n';
-        outEnd += n + 1;
-        markDirty();
     }
 
     @Override
@@ -319,7 +304,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         outEnd = 0;
         if (atLineStart) {
             try {
-                channel.write(ByteBuffer.wrap(EventLoop.SLOW_CONSUMER_LINE));
+                channel.write(ByteBuffer.wrap(Reply.ERR_SLOW_CONSUMER.line()));
             } catch (IOException e) {
                 // best effort: the reader has stopped reading, the line may not fit
             }

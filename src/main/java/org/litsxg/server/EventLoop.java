@@ -11,7 +11,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import org.litsxg.server.WireLines.Reply;
 
 /**
  * The one selector thread that owns every channel (listener and clients), the router and all
@@ -46,9 +46,6 @@ public final class EventLoop {
     static final int READ_BUFFER_BYTES = 64 * 1024;
     /** After accept() fails (e.g. out of file descriptors), accepting pauses this long. */
     static final long ACCEPT_BACKOFF_MILLIS = 100;
-
-    static final byte[] SLOW_CONSUMER_LINE = line(Replies.err(Replies.SLOW_CONSUMER));
-    private static final byte[] SERVER_FULL_LINE = line(Replies.err(Replies.SERVER_FULL));
 
     private final ServerConfig config;
     private final Authenticator authenticator;
@@ -236,7 +233,7 @@ public final class EventLoop {
     private void refuse(SocketChannel channel) {
         refusedFull++;
         try {
-            channel.write(ByteBuffer.wrap(SERVER_FULL_LINE));
+            channel.write(ByteBuffer.wrap(Reply.ERR_SERVER_FULL.line()));
             channel.shutdownOutput();
         } catch (IOException e) {
             // the refused client is gone already
@@ -323,9 +320,5 @@ public final class EventLoop {
         } catch (IOException e) {
             // closing is best effort
         }
-    }
-
-    private static byte[] line(String text) {
-        return (text + "\n").getBytes(StandardCharsets.US_ASCII);
     }
 }

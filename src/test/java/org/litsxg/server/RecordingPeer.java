@@ -45,8 +45,8 @@ final class RecordingPeer implements Peer, Transport {
     }
 
     @Override
-    public void reply(String line) {
-        lines.add(line);
+    public void reply(WireLines.Reply reply) {
+        lines.add(reply.text());
     }
 
     @Override
