@@ -11,43 +11,67 @@ import org.litsxg.server.WireLines.Reply;
  *
  * <p>Input is read into the loop's shared buffer and framed at once; only bytes that must wait
  * (an open line, or lines behind a paused AUTH or behind backpressure) are copied into this
- * connection. Output is appended to a byte array that exists only while something is pending,
- * and written once per selector round. Reading stops while an AUTH is with the store, while the
- * connection's pending output exceeds {@link EventLoop#BACKPRESSURE_BYTES}, and after end of
- * input. A line for this connection from others that would push pending output past the
- * configured {@code --max-pending-bytes} drops the connection ({@code ERR slow-consumer} if the
- * socket has room). Closing after an error or QUIT is graceful: flush, shut output, then discard
- * input until end of stream or {@link EventLoop#LINGER_MILLIS}, so the peer reads the last line
- * instead of a reset.
+ * connection. Output goes to an {@link OutputBuffer}, written once per selector round. Reading
+ * stops while an AUTH is with the store, while the connection's pending output exceeds
+ * {@link #BACKPRESSURE_BYTES}, and after end of input. A line for this connection from others
+ * that would push pending output past the configured {@code --max-pending-bytes} drops the
+ * connection ({@code ERR slow-consumer} if the socket has room). Closing after an error or QUIT
+ * is graceful: flush, shut output, then discard input until end of stream or until the loop
+ * closes it ({@link EventLoop#LINGER_MILLIS}), so the peer reads the last line instead of a reset.
+ *
+ * <p>What the connection needs from the selector loop is the small {@link Loop}; what it hands
+ * up (lines, end of input, output written, close) goes to its {@link Session}.
  */
 final class Connection implements Transport, Peer, LineFramer.Handler {
-    private static final int KEEP_OUTPUT_BUFFER_BYTES = 16 * 1024;
+    /** Stop reading from a connection while its own pending output exceeds this, in bytes. */
+    static final int BACKPRESSURE_BYTES = 64 * 1024;
 
-    private final EventLoop loop;
+    /** What a connection needs from the selector loop that owns it. Selector thread only. */
+    interface Loop {
+        /** {@code c} has new output: write it once this round's input has been handled. */
+        void flushLater(Connection c);
+
+        /**
+         * {@code c} has written its last line and shut its output; it discards input until the
+         * client's end of stream, or until the loop closes it.
+         */
+        void lingering(Connection c);
+
+        /** {@code c} is dropped as a slow consumer (it is closed right after). */
+        void droppedSlowConsumer(Connection c);
+
+        /** {@code c}'s socket has been closed. */
+        void closed(Connection c);
+    }
+
+    private final Loop loop;
     private final SocketChannel channel;
     private final SelectionKey key;
+    private final LineDecoder decoder;
     private final LineFramer framer = new LineFramer();
-    private final long authDeadlineNanos;
+    private final OutputBuffer output = new OutputBuffer();
+    private final long maxPendingBytes;
     private Session session;
 
-    private byte[] out;
-    private int outStart;
-    private int outEnd;
     private ByteBuffer backlog;
     private boolean paused;
     private boolean inputEnded;
     private boolean closing;
     private boolean shutOutput;
-    private long lingerDeadlineNanos;
     private boolean lingered;
     private boolean closed;
     private boolean dirty;
 
-    Connection(EventLoop loop, SocketChannel channel, SelectionKey key, long authDeadlineNanos) {
+    /**
+     * {@code decoder} is the selector thread's (shared by its connections); the connection is
+     * dropped when a line for it would push its pending output past {@code maxPendingBytes}.
+     */
+    Connection(Loop loop, SocketChannel channel, SelectionKey key, LineDecoder decoder, long maxPendingBytes) {
         this.loop = loop;
         this.channel = channel;
         this.key = key;
-        this.authDeadlineNanos = authDeadlineNanos;
+        this.decoder = decoder;
+        this.maxPendingBytes = maxPendingBytes;
     }
 
     void attach(Session session) {
@@ -56,14 +80,6 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
 
     Session session() {
         return session;
-    }
-
-    long authDeadlineNanos() {
-        return authDeadlineNanos;
-    }
-
-    long lingerDeadlineNanos() {
-        return lingerDeadlineNanos;
     }
 
     /** Whether the connection has shut its output and waits for the client's end of stream. */
@@ -123,7 +139,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     @Override
     public boolean onLine(byte[] bytes, int offset, int length) {
         if (length > 0) {
-            String line = loop.decoder().decode(bytes, offset, length);
+            String line = decoder.decode(bytes, offset, length);
             if (line == null) {
                 session.onBadEncoding();
             } else if (!session.onLine(line)) {
@@ -139,7 +155,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     }
 
     private boolean inputBlocked() {
-        return paused || closing || closed || pending() > EventLoop.BACKPRESSURE_BYTES;
+        return paused || closing || closed || output.pending() > BACKPRESSURE_BYTES;
     }
 
     @Override
@@ -168,7 +184,8 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     @Override
     public void reply(Reply reply) {
         if (!closed) {
-            append(reply.line());
+            output.append(reply.line());
+            markDirty();
         }
     }
 
@@ -177,17 +194,18 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         if (closed || closing) {
             return false;
         }
-        if (pending() + line.length > loop.maxPendingBytes()) {
+        if (output.pending() + line.length > maxPendingBytes) {
             dropSlowConsumer();
             return false;
         }
-        append(line);
+        output.append(line);
+        markDirty();
         return true;
     }
 
     @Override
     public long pendingBytes() {
-        return pending();
+        return output.pending();
     }
 
     @Override
@@ -202,71 +220,34 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         markDirty();
     }
 
-    private int pending() {
-        return outEnd - outStart;
-    }
-
-    private void append(byte[] bytes) {
-        reserve(bytes.length);
-        System.arraycopy(bytes, 0, out, outEnd, bytes.length);
-        outEnd += bytes.length;
-        markDirty();
-    }
-
-    /** Makes room for {@code more} bytes after {@code outEnd}. */
-    private void reserve(int more) {
-        if (out == null) {
-            out = new byte[Math.max(256, more)];
-        } else if (outEnd + more > out.length) {
-            int size = pending();
-            if (size + more <= out.length && outStart > 0) {
-                System.arraycopy(out, outStart, out, 0, size);
-            } else {
-                byte[] bigger = new byte[Math.max(out.length * 2, size + more)];
-                System.arraycopy(out, outStart, bigger, 0, size);
-                out = bigger;
-            }
-            outStart = 0;
-            outEnd = size;
-        }
-    }
-
     private void markDirty() {
         if (!dirty && !closed) {
             dirty = true;
-            loop.markDirty(this);
+            loop.flushLater(this);
         }
     }
 
-    /** Writes pending output; called by the loop once per round and when the socket is writable. */
+    /**
+     * Writes pending output, as much as the socket takes; called by the loop once per round and
+     * when the socket is writable. Then the session hears that output was written (its name's
+     * queue may move on), and held-back input resumes if output has room again.
+     */
     void flush() {
         dirty = false;
         if (closed) {
             return;
         }
-        if (pending() > 0) {
-            try {
-                outStart += channel.write(ByteBuffer.wrap(out, outStart, pending()));
-            } catch (IOException e) {
-                closeNow();
-                return;
-            }
-            if (pending() == 0) {
-                outStart = 0;
-                outEnd = 0;
-                if (out.length > KEEP_OUTPUT_BUFFER_BYTES) {
-                    out = null;
-                }
-            }
+        try {
+            output.writeTo(channel);
+        } catch (IOException e) {
+            closeNow();
+            return;
         }
-        if (pending() == 0 && closing) {
+        if (output.pending() == 0 && closing) {
             shutdownAndLinger();
             return;
         }
-        String name = session.name();
-        if (name != null && pending() < Router.DRAIN_WINDOW_BYTES) {
-            loop.router().drain(name);
-        }
+        session.onOutputWritten();
         if (backlog != null) {
             resumeBacklog();
         } else {
@@ -289,19 +270,16 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             closeNow();
             return;
         }
-        lingerDeadlineNanos = System.nanoTime() + EventLoop.LINGER_MILLIS * 1_000_000L;
         lingered = true;
-        loop.linger(this);
+        loop.lingering(this);
         updateInterest();
     }
 
     private void dropSlowConsumer() {
         // The error line goes out only where it starts a line of its own: never glued to half
         // a MSG line that the socket took part of.
-        boolean atLineStart = outStart == 0 || out[outStart - 1] == '\n';
-        out = null;
-        outStart = 0;
-        outEnd = 0;
+        boolean atLineStart = output.atLineStart();
+        output.discard();
         if (atLineStart) {
             try {
                 channel.write(ByteBuffer.wrap(Reply.ERR_SLOW_CONSUMER.line()));
@@ -309,7 +287,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
                 // best effort: the reader has stopped reading, the line may not fit
             }
         }
-        loop.countSlowConsumer();
+        loop.droppedSlowConsumer(this);
         closeNow();
     }
 
@@ -324,7 +302,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             if (!inputEnded && backlog == null && !inputBlocked()) {
                 ops |= SelectionKey.OP_READ;
             }
-            if (pending() > 0) {
+            if (output.pending() > 0) {
                 ops |= SelectionKey.OP_WRITE;
             }
         }
@@ -339,7 +317,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             return;
         }
         closed = true;
-        out = null;
+        output.discard();
         backlog = null;
         key.cancel();
         try {

@@ -27,15 +27,14 @@ import org.litsxg.server.WireLines.Reply;
  *
  * <p>Each round: select (bounded by the next auth or linger deadline), run handed-over tasks,
  * accept, read and frame, expire deadlines, then write every connection that got output this
- * round, so replies produced by one read go out in one write.
+ * round, so replies produced by one read go out in one write. Connections reach the loop only
+ * through {@link Connection.Loop}, which a private object of the loop implements.
  */
 public final class EventLoop {
-    /** Stop reading from a connection while its own pending output exceeds this. */
-    static final int BACKPRESSURE_BYTES = 64 * 1024;
     /**
      * Kernel socket buffers per connection, each way, in bytes (Linux doubles the figure for its
      * bookkeeping). Fixed rather than autotuned (up to tcp_rmem's 32 MiB here): a client that
-     * pipelines without reading meets {@link #BACKPRESSURE_BYTES} after a few hundred KiB
+     * pipelines without reading meets {@link Connection#BACKPRESSURE_BYTES} after a few hundred KiB
      * instead of after the kernel has swallowed megabytes, and thousands of connections cannot
      * pin large kernel buffers. Ample for short text lines, even over Tor's latency.
      */
@@ -57,8 +56,10 @@ public final class EventLoop {
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final LineDecoder decoder = new LineDecoder();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<Connection> authDeadlines = new ArrayDeque<>();
-    private final ArrayDeque<Connection> lingering = new ArrayDeque<>();
+    private final Events events = new Events();
+    /** Both delays are fixed, so each queue is in deadline order. */
+    private final ArrayDeque<Deadline> authDeadlines = new ArrayDeque<>();
+    private final ArrayDeque<Deadline> lingering = new ArrayDeque<>();
     private final List<Connection> dirty = new ArrayList<>();
     private final InetSocketAddress address;
     private volatile boolean stopping;
@@ -103,18 +104,6 @@ public final class EventLoop {
     /** Client connections open right now; readable from any thread. */
     public int openConnections() {
         return openConnections;
-    }
-
-    Router router() {
-        return router;
-    }
-
-    LineDecoder decoder() {
-        return decoder;
-    }
-
-    long maxPendingBytes() {
-        return config.maxPendingBytes();
     }
 
     /** Hands work to the selector thread; returns at once. Thread-safe. */
@@ -174,10 +163,10 @@ public final class EventLoop {
     private long selectTimeoutMillis() {
         long next = Long.MAX_VALUE;
         if (!authDeadlines.isEmpty()) {
-            next = authDeadlines.peekFirst().authDeadlineNanos();
+            next = authDeadlines.peekFirst().nanos();
         }
         if (!lingering.isEmpty()) {
-            next = Math.min(next, lingering.peekFirst().lingerDeadlineNanos());
+            next = Math.min(next, lingering.peekFirst().nanos());
         }
         if (acceptResumeNanos != 0) {
             next = Math.min(next, acceptResumeNanos);
@@ -218,12 +207,12 @@ public final class EventLoop {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-                Connection c = new Connection(this, channel, key,
-                        System.nanoTime() + TimeUnit.SECONDS.toNanos(config.authTimeoutSeconds()));
+                Connection c = new Connection(events, channel, key, decoder, config.maxPendingBytes());
                 c.attach(new Session(c, c, router, authenticator, log));
                 key.attach(c);
                 openConnections++;
-                authDeadlines.addLast(c);
+                authDeadlines.addLast(new Deadline(
+                        System.nanoTime() + TimeUnit.SECONDS.toNanos(config.authTimeoutSeconds()), c));
             } catch (IOException e) {
                 closeQuietly(channel);
             }
@@ -242,8 +231,8 @@ public final class EventLoop {
     }
 
     private void expireDeadlines(long now) {
-        while (!authDeadlines.isEmpty() && authDeadlines.peekFirst().authDeadlineNanos() - now <= 0) {
-            Connection c = authDeadlines.pollFirst();
+        while (!authDeadlines.isEmpty() && authDeadlines.peekFirst().nanos() - now <= 0) {
+            Connection c = authDeadlines.pollFirst().connection();
             if (!c.isClosed() && c.session().state() == Session.State.UNAUTHENTICATED) {
                 // AUTH-11: an AUTH that reached the socket before the deadline, while this round
                 // was busy elsewhere, is taken now and answered first (the deadline then only
@@ -254,8 +243,8 @@ public final class EventLoop {
                 c.session().onAuthDeadline();
             }
         }
-        while (!lingering.isEmpty() && lingering.peekFirst().lingerDeadlineNanos() - now <= 0) {
-            lingering.pollFirst().closeNow();
+        while (!lingering.isEmpty() && lingering.peekFirst().nanos() - now <= 0) {
+            lingering.pollFirst().connection().closeNow();
         }
         if (acceptResumeNanos != 0 && acceptResumeNanos - now <= 0) {
             acceptResumeNanos = 0;
@@ -270,30 +259,41 @@ public final class EventLoop {
         dirty.clear();
     }
 
-    void markDirty(Connection c) {
-        dirty.add(c);
+    /** When {@code connection} is due for its auth timeout or its lingering close. */
+    private record Deadline(long nanos, Connection connection) {
     }
 
-    /**
-     * {@code c} has said its last line and shut its output; it waits (at most
-     * {@link #LINGER_MILLIS}) for the client's end of stream before the socket is closed, so
-     * that unread input does not turn the close into a reset. For the client the connection has
-     * ended (it reads end of stream), so its slot under {@code --max-connections} is free from
-     * now on (HOST-3), not only once the client's own close has been read. Lingering sockets are
-     * bounded by the close rate times the linger time.
-     */
-    void linger(Connection c) {
-        lingering.addLast(c);
-        openConnections--;
-    }
+    /** The loop as its connections see it. */
+    private final class Events implements Connection.Loop {
+        @Override
+        public void flushLater(Connection c) {
+            dirty.add(c);
+        }
 
-    void countSlowConsumer() {
-        slowConsumers++;
-    }
+        /**
+         * {@code c} waits (at most {@link #LINGER_MILLIS}) for the client's end of stream before
+         * the socket is closed, so that unread input does not turn the close into a reset. For
+         * the client the connection has ended (it reads end of stream), so its slot under
+         * {@code --max-connections} is free from now on (HOST-3), not only once the client's own
+         * close has been read. Lingering sockets are bounded by the close rate times the linger
+         * time.
+         */
+        @Override
+        public void lingering(Connection c) {
+            lingering.addLast(new Deadline(System.nanoTime() + LINGER_MILLIS * 1_000_000L, c));
+            openConnections--;
+        }
 
-    void closed(Connection c) {
-        if (!c.lingered()) {
-            openConnections--; // a lingering connection gave its slot back already
+        @Override
+        public void droppedSlowConsumer(Connection c) {
+            slowConsumers++;
+        }
+
+        @Override
+        public void closed(Connection c) {
+            if (!c.lingered()) {
+                openConnections--; // a lingering connection gave its slot back already
+            }
         }
     }
 

@@ -119,11 +119,18 @@ final class Router {
         return SendOutcome.QUEUED;
     }
 
-    /** Moves queued lines to the name's connection while it is within the drain window. */
+    /**
+     * Moves queued lines to the name's connection while its pending output is within the drain
+     * window. Called when the name comes online, when a message joins a draining queue, and
+     * each time the connection has written output; does nothing for a name with no queue.
+     */
     void drain(String name) {
-        Peer peer = online.get(name);
         ArrayDeque<byte[]> queue = queues.get(name);
-        if (peer == null || queue == null) {
+        if (queue == null) {
+            return;
+        }
+        Peer peer = online.get(name);
+        if (peer == null) {
             return;
         }
         while (!queue.isEmpty() && peer.pendingBytes() < drainWindow) {

@@ -118,6 +118,16 @@ final class Session {
         transport.closeAfterFlush();
     }
 
+    /**
+     * The connection has written what its socket would take: the name's queue may move on
+     * (the router decides how far; QUEUE-3).
+     */
+    void onOutputWritten() {
+        if (state == State.AUTHENTICATED) {
+            router.drain(name);
+        }
+    }
+
     /** The connection is gone (closed by either side, or dropped). */
     void onClosed() {
         if (state == State.AUTHENTICATED) {
