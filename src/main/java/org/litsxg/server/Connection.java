@@ -19,32 +19,14 @@ import org.litsxg.server.WireLines.Reply;
  * is graceful: flush, shut output, then discard input until end of stream or until the loop
  * closes it ({@link EventLoop#LINGER_MILLIS}), so the peer reads the last line instead of a reset.
  *
- * <p>What the connection needs from the selector loop is the small {@link Loop}; what it hands
- * up (lines, end of input, output written, close) goes to its {@link Session}.
+ * <p>What the connection needs from the selector loop is the small {@link ConnectionLoop}; what
+ * it hands up (lines, end of input, output written, close) goes to its {@link Session}.
  */
-final class Connection implements Transport, Peer, LineFramer.Handler {
+final class Connection implements Transport, LineFramer.Handler {
     /** Stop reading from a connection while its own pending output exceeds this, in bytes. */
     static final int BACKPRESSURE_BYTES = 64 * 1024;
 
-    /** What a connection needs from the selector loop that owns it. Selector thread only. */
-    interface Loop {
-        /** {@code c} has new output: write it once this round's input has been handled. */
-        void flushLater(Connection c);
-
-        /**
-         * {@code c} has written its last line and shut its output; it discards input until the
-         * client's end of stream, or until the loop closes it.
-         */
-        void lingering(Connection c);
-
-        /** {@code c} is dropped as a slow consumer (it is closed right after). */
-        void droppedSlowConsumer(Connection c);
-
-        /** {@code c}'s socket has been closed. */
-        void closed(Connection c);
-    }
-
-    private final Loop loop;
+    private final ConnectionLoop loop;
     private final SocketChannel channel;
     private final SelectionKey key;
     private final LineDecoder decoder;
@@ -57,7 +39,6 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     private boolean paused;
     private boolean inputEnded;
     private boolean closing;
-    private boolean shutOutput;
     private boolean lingered;
     private boolean closed;
     private boolean dirty;
@@ -66,7 +47,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
      * {@code decoder} is the selector thread's (shared by its connections); the connection is
      * dropped when a line for it would push its pending output past {@code maxPendingBytes}.
      */
-    Connection(Loop loop, SocketChannel channel, SelectionKey key, LineDecoder decoder, long maxPendingBytes) {
+    Connection(ConnectionLoop loop, SocketChannel channel, SelectionKey key, LineDecoder decoder, long maxPendingBytes) {
         this.loop = loop;
         this.channel = channel;
         this.key = key;
@@ -82,7 +63,10 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         return session;
     }
 
-    /** Whether the connection has shut its output and waits for the client's end of stream. */
+    /**
+     * Whether the connection has shut its output and discards input until the client's end of
+     * stream (a connection closed at once, without shutting its output first, never lingered).
+     */
     boolean lingered() {
         return lingered;
     }
@@ -106,8 +90,8 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             onEndOfStream();
             return;
         }
-        if (shutOutput) {
-            return; // lingering: input is discarded
+        if (lingered) {
+            return; // output is shut: input is discarded
         }
         buffer.flip();
         process(buffer);
@@ -115,7 +99,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
 
     private void onEndOfStream() {
         inputEnded = true;
-        if (shutOutput) {
+        if (lingered) {
             closeNow();
             return;
         }
@@ -256,10 +240,9 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     }
 
     private void shutdownAndLinger() {
-        if (shutOutput) {
+        if (lingered) {
             return;
         }
-        shutOutput = true;
         if (inputEnded) {
             closeNow();
             return;
@@ -276,17 +259,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     }
 
     private void dropSlowConsumer() {
-        // The error line goes out only where it starts a line of its own: never glued to half
-        // a MSG line that the socket took part of.
-        boolean atLineStart = output.atLineStart();
-        output.discard();
-        if (atLineStart) {
-            try {
-                channel.write(ByteBuffer.wrap(Reply.ERR_SLOW_CONSUMER.line()));
-            } catch (IOException e) {
-                // best effort: the reader has stopped reading, the line may not fit
-            }
-        }
+        output.discardWithLastLine(channel, Reply.ERR_SLOW_CONSUMER.line());
         loop.droppedSlowConsumer(this);
         closeNow();
     }
@@ -296,7 +269,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             return;
         }
         int ops = 0;
-        if (shutOutput) {
+        if (lingered) {
             ops = SelectionKey.OP_READ;
         } else {
             if (!inputEnded && backlog == null && !inputBlocked()) {

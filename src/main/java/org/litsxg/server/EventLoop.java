@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,42 +15,30 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.litsxg.server.WireLines.Reply;
+import java.util.function.Function;
 
 /**
- * The one selector thread that owns every channel (listener and clients), the router and all
- * sessions. Other threads reach it only through {@link #execute(Runnable)} (a queue plus
- * {@code selector.wakeup()}) and {@link #stop()}.
+ * The one selector thread that owns every channel (listener and clients) and the sessions on
+ * them (and so the router they share). Other threads reach it only through
+ * {@link #execute(Runnable)} (a queue plus {@code selector.wakeup()}) and {@link #stop()}.
  *
  * <p>Each round: select (bounded by the next auth or linger deadline), run handed-over tasks,
  * accept, read and frame, expire deadlines, then write every connection that got output this
  * round, so replies produced by one read go out in one write. Connections reach the loop only
- * through {@link Connection.Loop}, which a private object of the loop implements.
+ * through {@link ConnectionLoop}, which a private object of the loop implements.
  */
-public final class EventLoop {
-    /**
-     * Kernel socket buffers per connection, each way, in bytes (Linux doubles the figure for its
-     * bookkeeping). Fixed rather than autotuned (up to tcp_rmem's 32 MiB here): a client that
-     * pipelines without reading meets {@link Connection#BACKPRESSURE_BYTES} after a few hundred KiB
-     * instead of after the kernel has swallowed megabytes, and thousands of connections cannot
-     * pin large kernel buffers. Ample for short text lines, even over Tor's latency.
-     */
-    static final int SOCKET_BUFFER_BYTES = 128 * 1024;
+public final class EventLoop implements Executor {
     /** How long a closing connection's input is drained after its last line, in milliseconds. */
     static final long LINGER_MILLIS = 2_000;
     /** Shared read buffer, in bytes. */
     static final int READ_BUFFER_BYTES = 64 * 1024;
-    /** After accept() fails (e.g. out of file descriptors), accepting pauses this long. */
-    static final long ACCEPT_BACKOFF_MILLIS = 100;
 
     private final ServerConfig config;
-    private final Authenticator authenticator;
     private final Logger log;
-    private final Router router;
     private final Selector selector;
-    private final ServerSocketChannel listener;
-    private final SelectionKey listenerKey;
+    private final Listener listener;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final LineDecoder decoder = new LineDecoder();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -61,36 +47,23 @@ public final class EventLoop {
     private final ArrayDeque<Deadline> authDeadlines = new ArrayDeque<>();
     private final ArrayDeque<Deadline> lingering = new ArrayDeque<>();
     private final List<Connection> dirty = new ArrayList<>();
-    private final InetSocketAddress address;
     private volatile boolean stopping;
     private volatile Thread thread;
     private volatile int openConnections;
-    private long acceptResumeNanos;
+    private Function<Transport, Session> sessions;
     private long slowConsumers;
-    private long refusedFull;
 
     /**
-     * Binds the listening socket. Blocks only for the bind. Throws {@link IOException} when the
-     * address cannot be bound (for example, the port is in use).
+     * Binds the listening socket ({@link Listener}). Blocks only for the bind. Throws
+     * {@link IOException} when the address cannot be bound (for example, the port is in use).
      */
-    public EventLoop(ServerConfig config, Set<String> knownNames, Authenticator authenticator, Logger log)
-            throws IOException {
+    public EventLoop(ServerConfig config, Logger log) throws IOException {
         this.config = config;
-        this.authenticator = authenticator;
         this.log = log;
-        this.router = new Router(knownNames, config.maxQueued(), config.maxPendingBytes());
         this.selector = Selector.open();
-        this.listener = ServerSocketChannel.open();
         try {
-            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            // Set before bind, so that accepted connections inherit it from the start.
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-            listener.bind(new InetSocketAddress(config.bind(), config.port()), 4096);
-            listener.configureBlocking(false);
-            listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
-            address = (InetSocketAddress) listener.getLocalAddress();
+            this.listener = new Listener(config.bind(), config.port(), selector, log);
         } catch (IOException | RuntimeException e) {
-            listener.close();
             selector.close();
             throw e;
         }
@@ -98,7 +71,7 @@ public final class EventLoop {
 
     /** The bound address (the real port when 0 was asked for). */
     public InetSocketAddress address() {
-        return address;
+        return listener.address();
     }
 
     /** Client connections open right now; readable from any thread. */
@@ -107,26 +80,29 @@ public final class EventLoop {
     }
 
     /** Hands work to the selector thread; returns at once. Thread-safe. */
+    @Override
     public void execute(Runnable task) {
         tasks.add(task);
         selector.wakeup();
     }
 
-    /** Asks the loop to close every connection and return from {@link #run()}. Thread-safe. */
+    /** Asks the loop to close every connection and return from {@link #run}. Thread-safe. */
     public void stop() {
         stopping = true;
         selector.wakeup();
     }
 
     /**
-     * Runs the loop on the calling thread until {@link #stop()}; then closes every connection and
-     * the listener. Throws {@link IOException} on a selector failure (fatal for the server).
+     * Runs the loop on the calling thread until {@link #stop()}, giving each accepted connection
+     * the session {@code sessions} makes for it; then closes every connection and the listener.
+     * Throws {@link IOException} on a selector failure (fatal for the server).
      */
-    public void run() throws IOException {
+    public void run(Function<Transport, Session> sessions) throws IOException {
         if (thread != null) {
             throw new IllegalStateException("the event loop is already running");
         }
         thread = Thread.currentThread();
+        this.sessions = sessions;
         try {
             while (!stopping) {
                 selector.select(selectTimeoutMillis());
@@ -138,7 +114,7 @@ public final class EventLoop {
                     if (!key.isValid()) {
                         continue;
                     }
-                    if (key == listenerKey) {
+                    if (listener.owns(key)) {
                         accept();
                         continue;
                     }
@@ -168,8 +144,8 @@ public final class EventLoop {
         if (!lingering.isEmpty()) {
             next = Math.min(next, lingering.peekFirst().nanos());
         }
-        if (acceptResumeNanos != 0) {
-            next = Math.min(next, acceptResumeNanos);
+        if (listener.resumeNanos() != 0) {
+            next = Math.min(next, listener.resumeNanos());
         }
         if (next == Long.MAX_VALUE) {
             return 0;
@@ -185,49 +161,20 @@ public final class EventLoop {
     }
 
     private void accept() {
-        while (true) {
-            SocketChannel channel;
+        SocketChannel channel;
+        while ((channel = listener.accept(openConnections >= config.maxConnections())) != null) {
             try {
-                channel = listener.accept();
-            } catch (IOException e) {
-                log.log(Level.WARNING, "accept failed, pausing accepts for " + ACCEPT_BACKOFF_MILLIS + " ms: " + e.getMessage());
-                listenerKey.interestOps(0);
-                acceptResumeNanos = System.nanoTime() + ACCEPT_BACKOFF_MILLIS * 1_000_000L;
-                return;
-            }
-            if (channel == null) {
-                return;
-            }
-            try {
-                channel.configureBlocking(false);
-                if (openConnections >= config.maxConnections()) {
-                    refuse(channel);
-                    continue;
-                }
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
                 Connection c = new Connection(events, channel, key, decoder, config.maxPendingBytes());
-                c.attach(new Session(c, c, router, authenticator, log));
+                c.attach(sessions.apply(c));
                 key.attach(c);
                 openConnections++;
                 authDeadlines.addLast(new Deadline(
                         System.nanoTime() + TimeUnit.SECONDS.toNanos(config.authTimeoutSeconds()), c));
             } catch (IOException e) {
-                closeQuietly(channel);
+                Listener.closeQuietly(channel);
             }
         }
-    }
-
-    private void refuse(SocketChannel channel) {
-        refusedFull++;
-        try {
-            channel.write(ByteBuffer.wrap(Reply.ERR_SERVER_FULL.line()));
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            // the refused client is gone already
-        }
-        closeQuietly(channel);
     }
 
     private void expireDeadlines(long now) {
@@ -246,10 +193,7 @@ public final class EventLoop {
         while (!lingering.isEmpty() && lingering.peekFirst().nanos() - now <= 0) {
             lingering.pollFirst().connection().closeNow();
         }
-        if (acceptResumeNanos != 0 && acceptResumeNanos - now <= 0) {
-            acceptResumeNanos = 0;
-            listenerKey.interestOps(SelectionKey.OP_ACCEPT);
-        }
+        listener.resumeIfDue(now);
     }
 
     private void flushDirty() {
@@ -264,7 +208,7 @@ public final class EventLoop {
     }
 
     /** The loop as its connections see it. */
-    private final class Events implements Connection.Loop {
+    private final class Events implements ConnectionLoop {
         @Override
         public void flushLater(Connection c) {
             dirty.add(c);
@@ -304,21 +248,13 @@ public final class EventLoop {
                 c.closeNow();
             }
         }
-        closeQuietly(listener);
+        listener.close();
         try {
             selector.close();
         } catch (IOException e) {
             log.log(Level.WARNING, "closing the selector failed: " + e.getMessage());
         }
         log.log(Level.INFO, "closed " + open + " connections; slow consumers dropped: " + slowConsumers
-                + "; refused when full: " + refusedFull);
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // closing is best effort
-        }
+                + "; refused when full: " + listener.refusedFull());
     }
 }

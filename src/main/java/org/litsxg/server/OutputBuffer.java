@@ -62,9 +62,21 @@ final class OutputBuffer {
         }
     }
 
-    /** Whether the socket has taken whole lines only: the next byte written would start a line. */
-    boolean atLineStart() {
-        return start == 0 || out[start - 1] == '\n';
+    /**
+     * Forgets everything pending and writes {@code last} instead, once and without waiting, where
+     * it starts a line of its own: never glued to half a line the socket took part of. Best
+     * effort: a reader that has stopped reading may not have room for it.
+     */
+    void discardWithLastLine(SocketChannel channel, byte[] last) {
+        boolean atLineStart = start == 0 || out[start - 1] == '\n';
+        discard();
+        if (atLineStart) {
+            try {
+                channel.write(ByteBuffer.wrap(last));
+            } catch (IOException e) {
+                // the line may not fit, or the reader is gone: it is dropped either way
+            }
+        }
     }
 
     /** Forgets everything pending and lets the array go. */

@@ -30,7 +30,6 @@ final class Session {
     enum State { UNAUTHENTICATED, AUTHENTICATING, AUTHENTICATED, CLOSED }
 
     private final Transport transport;
-    private final Peer self;
     private final Router router;
     private final Authenticator authenticator;
     private final Logger log;
@@ -39,9 +38,9 @@ final class Session {
     private int failures;
     private boolean deadlinePassed;
 
-    Session(Transport transport, Peer self, Router router, Authenticator authenticator, Logger log) {
+    /** {@code transport} is the session's connection, and its peer in {@code router}. */
+    Session(Transport transport, Router router, Authenticator authenticator, Logger log) {
         this.transport = transport;
-        this.self = self;
         this.router = router;
         this.authenticator = authenticator;
         this.log = log;
@@ -131,7 +130,7 @@ final class Session {
     /** The connection is gone (closed by either side, or dropped). */
     void onClosed() {
         if (state == State.AUTHENTICATED) {
-            router.unbind(name, self);
+            router.unbind(name, transport);
         }
         state = State.CLOSED;
     }
@@ -173,7 +172,7 @@ final class Session {
         state = State.AUTHENTICATED;
         name = who;
         transport.reply(outcome == IdentityStore.Outcome.REGISTERED ? Reply.REGISTERED : Reply.AUTHENTICATED);
-        router.bind(who, self);
+        router.bind(who, transport);
         if (state == State.AUTHENTICATED) {
             transport.resumeInput();
         }

@@ -2,8 +2,11 @@ package org.litsxg.server;
 
 import org.litsxg.server.WireLines.Reply;
 
-/** What a {@link Session} needs from its connection. Called on the selector thread only. */
-interface Transport {
+/**
+ * What a {@link Session} needs from its connection: replies, input control, and the connection
+ * as the router's {@link Peer} once the session has a name. Called on the selector thread only.
+ */
+interface Transport extends Peer {
     /** Queues one reply line for writing. Never blocks. */
     void reply(Reply reply);
 

@@ -269,7 +269,7 @@ class SessionFuzzTest {
     }
 
     /** A connection as {@link Connection} behaves towards its session and the router. */
-    static final class FakeConnection implements Transport, Peer {
+    static final class FakeConnection implements Transport {
         final World world;
         final Session session;
         final ArrayDeque<Item> input = new ArrayDeque<>();
@@ -290,7 +290,7 @@ class SessionFuzzTest {
 
         FakeConnection(World world) {
             this.world = world;
-            this.session = new Session(this, this, world.router, this::authenticate, System.getLogger("fuzz"));
+            this.session = new Session(this, world.router, this::authenticate, System.getLogger("fuzz"));
         }
 
         private void authenticate(String name, String secret, Consumer<IdentityStore.Outcome> done) {

@@ -45,7 +45,7 @@ class SessionTest {
 
     private final class Client {
         final RecordingPeer io = new RecordingPeer(1 << 20);
-        final Session session = new Session(io, io, router, authenticator, System.getLogger("test"));
+        final Session session = new Session(io, router, authenticator, System.getLogger("test"));
 
         String send(String line) {
             int before = io.lines.size();
