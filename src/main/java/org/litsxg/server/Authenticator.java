@@ -2,7 +2,10 @@ package org.litsxg.server;
 
 import java.util.function.Consumer;
 
-/** Runs an AUTH against the identity store off the selector thread. */
+/**
+ * What a {@link Session} needs to check an AUTH: the work runs off the selector thread, the
+ * answer comes back on it. The server's is {@link StoreAuthenticator}.
+ */
 interface Authenticator {
     /**
      * Starts authenticating; returns at once. {@code done} is later called on the selector

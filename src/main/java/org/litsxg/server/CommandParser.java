@@ -1,9 +1,10 @@
 package org.litsxg.server;
 
 import java.nio.charset.StandardCharsets;
+import org.litsxg.server.WireLines.Reply;
 
 /**
- * Parses one decoded, non-empty line into a {@link Command} or an error code, applying the
+ * Parses one decoded, non-empty line into a {@link Command} or an error reply, applying the
  * first two checks of the brief's order: is the command word known ({@code unknown-command}),
  * are its arguments well-formed ({@code syntax}). State checks belong to {@link Session}.
  * Stateless and thread-safe.
@@ -13,14 +14,14 @@ final class CommandParser {
     static final int MIN_SECRET_BYTES = 8;
     static final int MAX_SECRET_BYTES = 128;
 
-    /** Either a command or the error code to answer with. */
-    record Result(Command command, String error) {
+    /** Either a command or the error to answer with. */
+    record Result(Command command, Reply error) {
         static Result of(Command command) {
             return new Result(command, null);
         }
 
-        static Result error(String code) {
-            return new Result(null, code);
+        static Result error(Reply error) {
+            return new Result(null, error);
         }
     }
 
@@ -36,30 +37,30 @@ final class CommandParser {
                 return parseSend(line, space);
             }
             if (line.startsWith("PING")) {
-                return space < 0 ? Result.of(new Command.Ping()) : Result.error(Replies.SYNTAX);
+                return space < 0 ? Result.of(new Command.Ping()) : Result.error(Reply.ERR_SYNTAX);
             }
             if (line.startsWith("QUIT")) {
-                return space < 0 ? Result.of(new Command.Quit()) : Result.error(Replies.SYNTAX);
+                return space < 0 ? Result.of(new Command.Quit()) : Result.error(Reply.ERR_SYNTAX);
             }
             if (line.startsWith("AUTH")) {
                 return parseAuth(space < 0 ? null : line.substring(space + 1));
             }
         }
-        return Result.error(Replies.UNKNOWN_COMMAND);
+        return Result.error(Reply.ERR_UNKNOWN_COMMAND);
     }
 
     private static Result parseAuth(String args) {
         if (args == null) {
-            return Result.error(Replies.SYNTAX);
+            return Result.error(Reply.ERR_SYNTAX);
         }
         int space = args.indexOf(' ');
         if (space < 0) {
-            return Result.error(Replies.SYNTAX);
+            return Result.error(Reply.ERR_SYNTAX);
         }
         String name = args.substring(0, space);
         String secret = args.substring(space + 1);
         if (!isValidName(name) || !isValidSecret(secret)) {
-            return Result.error(Replies.SYNTAX);
+            return Result.error(Reply.ERR_SYNTAX);
         }
         return Result.of(new Command.Auth(name, secret));
     }
@@ -67,15 +68,15 @@ final class CommandParser {
     /** {@code SEND <name> <text>}; {@code space} is the index of the space after the word, or -1. */
     private static Result parseSend(String line, int space) {
         if (space < 0) {
-            return Result.error(Replies.SYNTAX);
+            return Result.error(Reply.ERR_SYNTAX);
         }
         int second = line.indexOf(' ', space + 1);
         if (second < 0 || second == line.length() - 1) {
-            return Result.error(Replies.SYNTAX);
+            return Result.error(Reply.ERR_SYNTAX);
         }
         String name = line.substring(space + 1, second);
         if (!isValidName(name)) {
-            return Result.error(Replies.SYNTAX);
+            return Result.error(Reply.ERR_SYNTAX);
         }
         return Result.of(new Command.Send(name, line.substring(second + 1)));
     }

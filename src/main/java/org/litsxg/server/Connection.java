@@ -4,50 +4,55 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
+import org.litsxg.server.WireLines.Reply;
 
 /**
  * One client socket on the selector thread: framing in, bounded buffered output out.
  *
  * <p>Input is read into the loop's shared buffer and framed at once; only bytes that must wait
  * (an open line, or lines behind a paused AUTH or behind backpressure) are copied into this
- * connection. Output is appended to a byte array that exists only while something is pending,
- * and written once per selector round. Reading stops while an AUTH is with the store, while the
- * connection's pending output exceeds {@link EventLoop#BACKPRESSURE_BYTES}, and after end of
- * input. A line for this connection from others that would push pending output past the
- * configured {@code --max-pending-bytes} drops the connection ({@code ERR slow-consumer} if the
- * socket has room). Closing after an error or QUIT is graceful: flush, shut output, then discard
- * input until end of stream or {@link EventLoop#LINGER_MILLIS}, so the peer reads the last line
- * instead of a reset.
+ * connection. Output goes to an {@link OutputBuffer}, written once per selector round. Reading
+ * stops while an AUTH is with the store, while the connection's pending output exceeds
+ * {@link #BACKPRESSURE_BYTES}, and after end of input. A line for this connection from others
+ * that would push pending output past the configured {@code --max-pending-bytes} drops the
+ * connection ({@code ERR slow-consumer} if the socket has room). Closing after an error or QUIT
+ * is graceful: flush, shut output, then discard input until end of stream or until the loop
+ * closes it ({@link EventLoop#LINGER_MILLIS}), so the peer reads the last line instead of a reset.
+ *
+ * <p>What the connection needs from the selector loop is the small {@link ConnectionLoop}; what
+ * it hands up (lines, end of input, output written, close) goes to its {@link Session}.
  */
-final class Connection implements Transport, Peer, LineFramer.Handler {
-    private static final int KEEP_OUTPUT_BUFFER_BYTES = 16 * 1024;
+final class Connection implements Transport, LineFramer.Handler {
+    /** Stop reading from a connection while its own pending output exceeds this, in bytes. */
+    static final int BACKPRESSURE_BYTES = 64 * 1024;
 
-    private final EventLoop loop;
+    private final ConnectionLoop loop;
     private final SocketChannel channel;
     private final SelectionKey key;
+    private final LineDecoder decoder;
     private final LineFramer framer = new LineFramer();
-    private final long authDeadlineNanos;
+    private final OutputBuffer output = new OutputBuffer();
+    private final long maxPendingBytes;
     private Session session;
 
-    private byte[] out;
-    private int outStart;
-    private int outEnd;
     private ByteBuffer backlog;
     private boolean paused;
     private boolean inputEnded;
     private boolean closing;
-    private boolean shutOutput;
-    private long lingerDeadlineNanos;
     private boolean lingered;
     private boolean closed;
     private boolean dirty;
 
-    Connection(EventLoop loop, SocketChannel channel, SelectionKey key, long authDeadlineNanos) {
+    /**
+     * {@code decoder} is the selector thread's (shared by its connections); the connection is
+     * dropped when a line for it would push its pending output past {@code maxPendingBytes}.
+     */
+    Connection(ConnectionLoop loop, SocketChannel channel, SelectionKey key, LineDecoder decoder, long maxPendingBytes) {
         this.loop = loop;
         this.channel = channel;
         this.key = key;
-        this.authDeadlineNanos = authDeadlineNanos;
+        this.decoder = decoder;
+        this.maxPendingBytes = maxPendingBytes;
     }
 
     void attach(Session session) {
@@ -58,15 +63,10 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         return session;
     }
 
-    long authDeadlineNanos() {
-        return authDeadlineNanos;
-    }
-
-    long lingerDeadlineNanos() {
-        return lingerDeadlineNanos;
-    }
-
-    /** Whether the connection has shut its output and waits for the client's end of stream. */
+    /**
+     * Whether the connection has shut its output and discards input until the client's end of
+     * stream (a connection closed at once, without shutting its output first, never lingered).
+     */
     boolean lingered() {
         return lingered;
     }
@@ -90,8 +90,8 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             onEndOfStream();
             return;
         }
-        if (shutOutput) {
-            return; // lingering: input is discarded
+        if (lingered) {
+            return; // output is shut: input is discarded
         }
         buffer.flip();
         process(buffer);
@@ -99,7 +99,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
 
     private void onEndOfStream() {
         inputEnded = true;
-        if (shutOutput) {
+        if (lingered) {
             closeNow();
             return;
         }
@@ -123,7 +123,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     @Override
     public boolean onLine(byte[] bytes, int offset, int length) {
         if (length > 0) {
-            String line = loop.decoder().decode(bytes, offset, length);
+            String line = decoder.decode(bytes, offset, length);
             if (line == null) {
                 session.onBadEncoding();
             } else if (!session.onLine(line)) {
@@ -139,7 +139,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     }
 
     private boolean inputBlocked() {
-        return paused || closing || closed || pending() > EventLoop.BACKPRESSURE_BYTES;
+        return paused || closing || closed || output.pending() > BACKPRESSURE_BYTES;
     }
 
     @Override
@@ -166,25 +166,11 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     // ---- output ----
 
     @Override
-    public void reply(String line) {
-        if (closed) {
-            return;
+    public void reply(Reply reply) {
+        if (!closed) {
+            output.append(reply.line());
+            markDirty();
         }
-        int n = line.length();
-        for (int i = 0; i < n; i++) {
-            if (line.charAt(i) >= 0x80) {
-                append((line + "\n").getBytes(StandardCharsets.UTF_8));
-                return;
-            }
-        }
-        // Replies are ASCII: copied straight into the output, no per-reply array.
-        reserve(n + 1);
-        for (int i = 0; i < n; i++) {
-            out[outEnd + i] = (byte) line.charAt(i);
-        }
-        out[outEnd + n] = '\n';
-        outEnd += n + 1;
-        markDirty();
     }
 
     @Override
@@ -192,17 +178,18 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         if (closed || closing) {
             return false;
         }
-        if (pending() + line.length > loop.maxPendingBytes()) {
+        if (output.pending() + line.length > maxPendingBytes) {
             dropSlowConsumer();
             return false;
         }
-        append(line);
+        output.append(line);
+        markDirty();
         return true;
     }
 
     @Override
     public long pendingBytes() {
-        return pending();
+        return output.pending();
     }
 
     @Override
@@ -217,71 +204,34 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
         markDirty();
     }
 
-    private int pending() {
-        return outEnd - outStart;
-    }
-
-    private void append(byte[] bytes) {
-        reserve(bytes.length);
-        System.arraycopy(bytes, 0, out, outEnd, bytes.length);
-        outEnd += bytes.length;
-        markDirty();
-    }
-
-    /** Makes room for {@code more} bytes after {@code outEnd}. */
-    private void reserve(int more) {
-        if (out == null) {
-            out = new byte[Math.max(256, more)];
-        } else if (outEnd + more > out.length) {
-            int size = pending();
-            if (size + more <= out.length && outStart > 0) {
-                System.arraycopy(out, outStart, out, 0, size);
-            } else {
-                byte[] bigger = new byte[Math.max(out.length * 2, size + more)];
-                System.arraycopy(out, outStart, bigger, 0, size);
-                out = bigger;
-            }
-            outStart = 0;
-            outEnd = size;
-        }
-    }
-
     private void markDirty() {
         if (!dirty && !closed) {
             dirty = true;
-            loop.markDirty(this);
+            loop.flushLater(this);
         }
     }
 
-    /** Writes pending output; called by the loop once per round and when the socket is writable. */
+    /**
+     * Writes pending output, as much as the socket takes; called by the loop once per round and
+     * when the socket is writable. Then the session hears that output was written (its name's
+     * queue may move on), and held-back input resumes if output has room again.
+     */
     void flush() {
         dirty = false;
         if (closed) {
             return;
         }
-        if (pending() > 0) {
-            try {
-                outStart += channel.write(ByteBuffer.wrap(out, outStart, pending()));
-            } catch (IOException e) {
-                closeNow();
-                return;
-            }
-            if (pending() == 0) {
-                outStart = 0;
-                outEnd = 0;
-                if (out.length > KEEP_OUTPUT_BUFFER_BYTES) {
-                    out = null;
-                }
-            }
+        try {
+            output.writeTo(channel);
+        } catch (IOException e) {
+            closeNow();
+            return;
         }
-        if (pending() == 0 && closing) {
+        if (output.pending() == 0 && closing) {
             shutdownAndLinger();
             return;
         }
-        String name = session.name();
-        if (name != null && pending() < Router.DRAIN_WINDOW_BYTES) {
-            loop.router().drain(name);
-        }
+        session.onOutputWritten();
         if (backlog != null) {
             resumeBacklog();
         } else {
@@ -290,10 +240,9 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
     }
 
     private void shutdownAndLinger() {
-        if (shutOutput) {
+        if (lingered) {
             return;
         }
-        shutOutput = true;
         if (inputEnded) {
             closeNow();
             return;
@@ -304,27 +253,14 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             closeNow();
             return;
         }
-        lingerDeadlineNanos = System.nanoTime() + EventLoop.LINGER_MILLIS * 1_000_000L;
         lingered = true;
-        loop.linger(this);
+        loop.lingering(this);
         updateInterest();
     }
 
     private void dropSlowConsumer() {
-        // The error line goes out only where it starts a line of its own: never glued to half
-        // a MSG line that the socket took part of.
-        boolean atLineStart = outStart == 0 || out[outStart - 1] == '\n';
-        out = null;
-        outStart = 0;
-        outEnd = 0;
-        if (atLineStart) {
-            try {
-                channel.write(ByteBuffer.wrap(EventLoop.SLOW_CONSUMER_LINE));
-            } catch (IOException e) {
-                // best effort: the reader has stopped reading, the line may not fit
-            }
-        }
-        loop.countSlowConsumer();
+        output.discardWithLastLine(channel, Reply.ERR_SLOW_CONSUMER.line());
+        loop.droppedSlowConsumer(this);
         closeNow();
     }
 
@@ -333,13 +269,13 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             return;
         }
         int ops = 0;
-        if (shutOutput) {
+        if (lingered) {
             ops = SelectionKey.OP_READ;
         } else {
             if (!inputEnded && backlog == null && !inputBlocked()) {
                 ops |= SelectionKey.OP_READ;
             }
-            if (pending() > 0) {
+            if (output.pending() > 0) {
                 ops |= SelectionKey.OP_WRITE;
             }
         }
@@ -354,7 +290,7 @@ final class Connection implements Transport, Peer, LineFramer.Handler {
             return;
         }
         closed = true;
-        out = null;
+        output.discard();
         backlog = null;
         key.cancel();
         try {

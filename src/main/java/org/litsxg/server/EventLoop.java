@@ -4,95 +4,66 @@ import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The one selector thread that owns every channel (listener and clients), the router and all
- * sessions. Other threads reach it only through {@link #execute(Runnable)} (a queue plus
- * {@code selector.wakeup()}) and {@link #stop()}.
+ * The one selector thread that owns every channel (listener and clients) and the sessions on
+ * them (and so the router they share). Other threads reach it only through
+ * {@link #execute(Runnable)} (a queue plus {@code selector.wakeup()}) and {@link #stop()}.
  *
  * <p>Each round: select (bounded by the next auth or linger deadline), run handed-over tasks,
  * accept, read and frame, expire deadlines, then write every connection that got output this
- * round, so replies produced by one read go out in one write.
+ * round, so replies produced by one read go out in one write. Connections reach the loop only
+ * through {@link ConnectionLoop}, which a private object of the loop implements.
  */
-public final class EventLoop {
-    /** Stop reading from a connection while its own pending output exceeds this. */
-    static final int BACKPRESSURE_BYTES = 64 * 1024;
-    /**
-     * Kernel socket buffers per connection, each way, in bytes (Linux doubles the figure for its
-     * bookkeeping). Fixed rather than autotuned (up to tcp_rmem's 32 MiB here): a client that
-     * pipelines without reading meets {@link #BACKPRESSURE_BYTES} after a few hundred KiB
-     * instead of after the kernel has swallowed megabytes, and thousands of connections cannot
-     * pin large kernel buffers. Ample for short text lines, even over Tor's latency.
-     */
-    static final int SOCKET_BUFFER_BYTES = 128 * 1024;
+public final class EventLoop implements Executor {
     /** How long a closing connection's input is drained after its last line, in milliseconds. */
     static final long LINGER_MILLIS = 2_000;
     /** Shared read buffer, in bytes. */
     static final int READ_BUFFER_BYTES = 64 * 1024;
-    /** After accept() fails (e.g. out of file descriptors), accepting pauses this long. */
-    static final long ACCEPT_BACKOFF_MILLIS = 100;
-
-    static final byte[] SLOW_CONSUMER_LINE = line(Replies.err(Replies.SLOW_CONSUMER));
-    private static final byte[] SERVER_FULL_LINE = line(Replies.err(Replies.SERVER_FULL));
 
     private final ServerConfig config;
-    private final Authenticator authenticator;
     private final Logger log;
-    private final Router router;
     private final Selector selector;
-    private final ServerSocketChannel listener;
-    private final SelectionKey listenerKey;
+    private final Listener listener;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
     private final LineDecoder decoder = new LineDecoder();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<Connection> authDeadlines = new ArrayDeque<>();
-    private final ArrayDeque<Connection> lingering = new ArrayDeque<>();
+    private final Events events = new Events();
+    /** Both delays are fixed, so each queue is in deadline order. */
+    private final ArrayDeque<Deadline> authDeadlines = new ArrayDeque<>();
+    private final ArrayDeque<Deadline> lingering = new ArrayDeque<>();
     private final List<Connection> dirty = new ArrayList<>();
-    private final InetSocketAddress address;
     private volatile boolean stopping;
     private volatile Thread thread;
     private volatile int openConnections;
-    private long acceptResumeNanos;
+    private Function<Transport, Session> sessions;
     private long slowConsumers;
-    private long refusedFull;
 
     /**
-     * Binds the listening socket. Blocks only for the bind. Throws {@link IOException} when the
-     * address cannot be bound (for example, the port is in use).
+     * Binds the listening socket ({@link Listener}). Blocks only for the bind. Throws
+     * {@link IOException} when the address cannot be bound (for example, the port is in use).
      */
-    public EventLoop(ServerConfig config, Set<String> knownNames, Authenticator authenticator, Logger log)
-            throws IOException {
+    public EventLoop(ServerConfig config, Logger log) throws IOException {
         this.config = config;
-        this.authenticator = authenticator;
         this.log = log;
-        this.router = new Router(knownNames, config.maxQueued(), config.maxPendingBytes());
         this.selector = Selector.open();
-        this.listener = ServerSocketChannel.open();
         try {
-            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            // Set before bind, so that accepted connections inherit it from the start.
-            listener.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
-            listener.bind(new InetSocketAddress(config.bind(), config.port()), 4096);
-            listener.configureBlocking(false);
-            listenerKey = listener.register(selector, SelectionKey.OP_ACCEPT);
-            address = (InetSocketAddress) listener.getLocalAddress();
+            this.listener = new Listener(config.bind(), config.port(), selector, log);
         } catch (IOException | RuntimeException e) {
-            listener.close();
             selector.close();
             throw e;
         }
@@ -100,7 +71,7 @@ public final class EventLoop {
 
     /** The bound address (the real port when 0 was asked for). */
     public InetSocketAddress address() {
-        return address;
+        return listener.address();
     }
 
     /** Client connections open right now; readable from any thread. */
@@ -108,39 +79,30 @@ public final class EventLoop {
         return openConnections;
     }
 
-    Router router() {
-        return router;
-    }
-
-    LineDecoder decoder() {
-        return decoder;
-    }
-
-    long maxPendingBytes() {
-        return config.maxPendingBytes();
-    }
-
     /** Hands work to the selector thread; returns at once. Thread-safe. */
+    @Override
     public void execute(Runnable task) {
         tasks.add(task);
         selector.wakeup();
     }
 
-    /** Asks the loop to close every connection and return from {@link #run()}. Thread-safe. */
+    /** Asks the loop to close every connection and return from {@link #run}. Thread-safe. */
     public void stop() {
         stopping = true;
         selector.wakeup();
     }
 
     /**
-     * Runs the loop on the calling thread until {@link #stop()}; then closes every connection and
-     * the listener. Throws {@link IOException} on a selector failure (fatal for the server).
+     * Runs the loop on the calling thread until {@link #stop()}, giving each accepted connection
+     * the session {@code sessions} makes for it; then closes every connection and the listener.
+     * Throws {@link IOException} on a selector failure (fatal for the server).
      */
-    public void run() throws IOException {
+    public void run(Function<Transport, Session> sessions) throws IOException {
         if (thread != null) {
             throw new IllegalStateException("the event loop is already running");
         }
         thread = Thread.currentThread();
+        this.sessions = sessions;
         try {
             while (!stopping) {
                 selector.select(selectTimeoutMillis());
@@ -152,7 +114,7 @@ public final class EventLoop {
                     if (!key.isValid()) {
                         continue;
                     }
-                    if (key == listenerKey) {
+                    if (listener.owns(key)) {
                         accept();
                         continue;
                     }
@@ -177,13 +139,13 @@ public final class EventLoop {
     private long selectTimeoutMillis() {
         long next = Long.MAX_VALUE;
         if (!authDeadlines.isEmpty()) {
-            next = authDeadlines.peekFirst().authDeadlineNanos();
+            next = authDeadlines.peekFirst().nanos();
         }
         if (!lingering.isEmpty()) {
-            next = Math.min(next, lingering.peekFirst().lingerDeadlineNanos());
+            next = Math.min(next, lingering.peekFirst().nanos());
         }
-        if (acceptResumeNanos != 0) {
-            next = Math.min(next, acceptResumeNanos);
+        if (listener.resumeNanos() != 0) {
+            next = Math.min(next, listener.resumeNanos());
         }
         if (next == Long.MAX_VALUE) {
             return 0;
@@ -199,54 +161,25 @@ public final class EventLoop {
     }
 
     private void accept() {
-        while (true) {
-            SocketChannel channel;
+        SocketChannel channel;
+        while ((channel = listener.accept(openConnections >= config.maxConnections())) != null) {
             try {
-                channel = listener.accept();
-            } catch (IOException e) {
-                log.log(Level.WARNING, "accept failed, pausing accepts for " + ACCEPT_BACKOFF_MILLIS + " ms: " + e.getMessage());
-                listenerKey.interestOps(0);
-                acceptResumeNanos = System.nanoTime() + ACCEPT_BACKOFF_MILLIS * 1_000_000L;
-                return;
-            }
-            if (channel == null) {
-                return;
-            }
-            try {
-                channel.configureBlocking(false);
-                if (openConnections >= config.maxConnections()) {
-                    refuse(channel);
-                    continue;
-                }
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
                 SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-                Connection c = new Connection(this, channel, key,
-                        System.nanoTime() + TimeUnit.SECONDS.toNanos(config.authTimeoutSeconds()));
-                c.attach(new Session(c, c, router, authenticator, log));
+                Connection c = new Connection(events, channel, key, decoder, config.maxPendingBytes());
+                c.attach(sessions.apply(c));
                 key.attach(c);
                 openConnections++;
-                authDeadlines.addLast(c);
+                authDeadlines.addLast(new Deadline(
+                        System.nanoTime() + TimeUnit.SECONDS.toNanos(config.authTimeoutSeconds()), c));
             } catch (IOException e) {
-                closeQuietly(channel);
+                Listener.closeQuietly(channel);
             }
         }
-    }
-
-    private void refuse(SocketChannel channel) {
-        refusedFull++;
-        try {
-            channel.write(ByteBuffer.wrap(SERVER_FULL_LINE));
-            channel.shutdownOutput();
-        } catch (IOException e) {
-            // the refused client is gone already
-        }
-        closeQuietly(channel);
     }
 
     private void expireDeadlines(long now) {
-        while (!authDeadlines.isEmpty() && authDeadlines.peekFirst().authDeadlineNanos() - now <= 0) {
-            Connection c = authDeadlines.pollFirst();
+        while (!authDeadlines.isEmpty() && authDeadlines.peekFirst().nanos() - now <= 0) {
+            Connection c = authDeadlines.pollFirst().connection();
             if (!c.isClosed() && c.session().state() == Session.State.UNAUTHENTICATED) {
                 // AUTH-11: an AUTH that reached the socket before the deadline, while this round
                 // was busy elsewhere, is taken now and answered first (the deadline then only
@@ -257,13 +190,10 @@ public final class EventLoop {
                 c.session().onAuthDeadline();
             }
         }
-        while (!lingering.isEmpty() && lingering.peekFirst().lingerDeadlineNanos() - now <= 0) {
-            lingering.pollFirst().closeNow();
+        while (!lingering.isEmpty() && lingering.peekFirst().nanos() - now <= 0) {
+            lingering.pollFirst().connection().closeNow();
         }
-        if (acceptResumeNanos != 0 && acceptResumeNanos - now <= 0) {
-            acceptResumeNanos = 0;
-            listenerKey.interestOps(SelectionKey.OP_ACCEPT);
-        }
+        listener.resumeIfDue(now);
     }
 
     private void flushDirty() {
@@ -273,30 +203,41 @@ public final class EventLoop {
         dirty.clear();
     }
 
-    void markDirty(Connection c) {
-        dirty.add(c);
+    /** When {@code connection} is due for its auth timeout or its lingering close. */
+    private record Deadline(long nanos, Connection connection) {
     }
 
-    /**
-     * {@code c} has said its last line and shut its output; it waits (at most
-     * {@link #LINGER_MILLIS}) for the client's end of stream before the socket is closed, so
-     * that unread input does not turn the close into a reset. For the client the connection has
-     * ended (it reads end of stream), so its slot under {@code --max-connections} is free from
-     * now on (HOST-3), not only once the client's own close has been read. Lingering sockets are
-     * bounded by the close rate times the linger time.
-     */
-    void linger(Connection c) {
-        lingering.addLast(c);
-        openConnections--;
-    }
+    /** The loop as its connections see it. */
+    private final class Events implements ConnectionLoop {
+        @Override
+        public void flushLater(Connection c) {
+            dirty.add(c);
+        }
 
-    void countSlowConsumer() {
-        slowConsumers++;
-    }
+        /**
+         * {@code c} waits (at most {@link #LINGER_MILLIS}) for the client's end of stream before
+         * the socket is closed, so that unread input does not turn the close into a reset. For
+         * the client the connection has ended (it reads end of stream), so its slot under
+         * {@code --max-connections} is free from now on (HOST-3), not only once the client's own
+         * close has been read. Lingering sockets are bounded by the close rate times the linger
+         * time.
+         */
+        @Override
+        public void lingering(Connection c) {
+            lingering.addLast(new Deadline(System.nanoTime() + LINGER_MILLIS * 1_000_000L, c));
+            openConnections--;
+        }
 
-    void closed(Connection c) {
-        if (!c.lingered()) {
-            openConnections--; // a lingering connection gave its slot back already
+        @Override
+        public void droppedSlowConsumer(Connection c) {
+            slowConsumers++;
+        }
+
+        @Override
+        public void closed(Connection c) {
+            if (!c.lingered()) {
+                openConnections--; // a lingering connection gave its slot back already
+            }
         }
     }
 
@@ -307,25 +248,13 @@ public final class EventLoop {
                 c.closeNow();
             }
         }
-        closeQuietly(listener);
+        listener.close();
         try {
             selector.close();
         } catch (IOException e) {
             log.log(Level.WARNING, "closing the selector failed: " + e.getMessage());
         }
         log.log(Level.INFO, "closed " + open + " connections; slow consumers dropped: " + slowConsumers
-                + "; refused when full: " + refusedFull);
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // closing is best effort
-        }
-    }
-
-    private static byte[] line(String text) {
-        return (text + "\n").getBytes(StandardCharsets.US_ASCII);
+                + "; refused when full: " + listener.refusedFull());
     }
 }

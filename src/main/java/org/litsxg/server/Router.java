@@ -1,6 +1,5 @@
 package org.litsxg.server;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,13 +22,6 @@ import java.util.Set;
 final class Router {
     /** How far ahead of the socket a draining queue is pushed, in bytes. */
     static final int DRAIN_WINDOW_BYTES = 64 * 1024;
-    /**
-     * The longest {@code MSG} line, LF included: a 32-character sender and the longest text a
-     * 4096-byte {@code SEND} to a 1-character name carries.
-     */
-    static final int MAX_MSG_LINE_BYTES = "MSG ".length() + CommandParser.MAX_NAME_CHARS + 1
-            + (LineFramer.MAX_LINE_BYTES - "SEND a ".length()) + 1;
-
     /** The result of one SEND. */
     enum SendOutcome { DELIVERED, QUEUED, UNKNOWN_RECIPIENT, QUEUE_FULL }
 
@@ -56,7 +48,7 @@ final class Router {
      * the pending-output bound is small, so that pushing one more line never passes the bound.
      */
     static long drainWindow(long maxPendingBytes) {
-        return Math.min(DRAIN_WINDOW_BYTES, maxPendingBytes - MAX_MSG_LINE_BYTES);
+        return Math.min(DRAIN_WINDOW_BYTES, maxPendingBytes - WireLines.MAX_MSG_LINE_BYTES);
     }
 
     boolean isKnown(String name) {
@@ -103,7 +95,7 @@ final class Router {
         if (!known.contains(to)) {
             return SendOutcome.UNKNOWN_RECIPIENT;
         }
-        byte[] line = msgLine(from, text);
+        byte[] line = WireLines.msg(from, text);
         Peer peer = online.get(to);
         ArrayDeque<byte[]> queue = queues.get(to);
         if (peer != null && queue == null) {
@@ -128,39 +120,17 @@ final class Router {
     }
 
     /**
-     * {@code MSG <from> <text>} and LF as UTF-8, in one exactly sized array (the array is kept as
-     * the queue entry when the recipient is offline). Names are ASCII; the text is copied char by
-     * char while it is ASCII, the common case, and encoded by the JDK otherwise.
+     * Moves queued lines to the name's connection while its pending output is within the drain
+     * window. Called when the name comes online, when a message joins a draining queue, and
+     * each time the connection has written output; does nothing for a name with no queue.
      */
-    static byte[] msgLine(String from, String text) {
-        int n = text.length();
-        for (int i = 0; i < n; i++) {
-            if (text.charAt(i) >= 0x80) {
-                return ("MSG " + from + " " + text + "\n").getBytes(StandardCharsets.UTF_8);
-            }
-        }
-        int f = from.length();
-        byte[] line = new byte[4 + f + 1 + n + 1];
-        line[0] = 'M';
-        line[1] = 'S';
-        line[2] = 'G';
-        line[3] = ' ';
-        for (int i = 0; i < f; i++) {
-            line[4 + i] = (byte) from.charAt(i); // names are ASCII
-        }
-        line[4 + f] = ' ';
-        for (int i = 0; i < n; i++) {
-            line[5 + f + i] = (byte) text.charAt(i);
-        }
-        line[line.length - 1] = '\n';
-        return line;
-    }
-
-    /** Moves queued lines to the name's connection while it is within the drain window. */
     void drain(String name) {
-        Peer peer = online.get(name);
         ArrayDeque<byte[]> queue = queues.get(name);
-        if (peer == null || queue == null) {
+        if (queue == null) {
+            return;
+        }
+        Peer peer = online.get(name);
+        if (peer == null) {
             return;
         }
         while (!queue.isEmpty() && peer.pendingBytes() < drainWindow) {

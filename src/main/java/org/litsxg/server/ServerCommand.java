@@ -1,25 +1,11 @@
 package org.litsxg.server;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
-import org.litsxg.ExitCodes;
-import org.litsxg.StartupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,9 +13,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code litsxg server}: the start-up sequence of the process contract. Synchronous: open the
- * data directory (lock) and the identity database, bind, print the ready line on stdout, then
- * run the event loop on the thread "litsxg-selector" until SIGTERM or SIGINT (exit 0). A
+ * {@code litsxg server}: its flags, read by picocli or, for plain arguments, by
+ * {@link #parsePlain}; then {@link Server#run}, synchronous until SIGTERM or SIGINT (exit 0). A
  * failure before the ready line exits 2 (bad flag) or 3 (port, data directory) with one line
  * on stderr; a fatal error afterwards exits 1.
  */
@@ -76,7 +61,7 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         StderrLogging.install(level);
-        return run(config, System.out);
+        return Server.run(config, System.out);
     }
 
     ServerConfig config() {
@@ -188,161 +173,7 @@ public final class ServerCommand implements java.util.concurrent.Callable<Intege
         /** What {@link #call()} does once picocli has set the fields. */
         public int run() throws Exception {
             StderrLogging.install(level);
-            return ServerCommand.run(config, System.out);
+            return Server.run(config, System.out);
         }
-    }
-
-    /** Starts and runs the server; returns the exit code for a clean stop. */
-    static int run(ServerConfig config, PrintStream stdout) throws Exception {
-        Logger log = StderrLogging.logger();
-        DataDirectory dir;
-        try {
-            dir = DataDirectory.open(config.dataDir());
-        } catch (IOException e) {
-            throw new StartupException(ExitCodes.CANNOT_START, "cannot use data directory: " + e.getMessage());
-        }
-        ExecutorService workers = null;
-        SqliteNativeCache.use(log);
-        try (dir; IdentityStore store = openStore(dir, config)) {
-            Set<String> names;
-            try {
-                names = store.names();
-            } catch (SQLException e) {
-                throw new StartupException(ExitCodes.CANNOT_START, "cannot read " + dir.path().resolve(IdentityStore.FILE_NAME) + ": " + e.getMessage());
-            }
-            workers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), named("litsxg-auth-"));
-            AtomicReference<EventLoop> loopRef = new AtomicReference<>();
-            ExecutorService pool = workers;
-            Authenticator authenticator = (name, secret, done) -> pool.execute(() -> {
-                IdentityStore.Outcome outcome;
-                try {
-                    outcome = store.authenticate(name, secret);
-                } catch (SQLException | RuntimeException e) {
-                    Fatal.die(log, "identity store failed: " + e.getMessage(), e);
-                    return;
-                }
-                loopRef.get().execute(() -> done.accept(outcome));
-            });
-            // SIGTERM and SIGINT are handled from before the socket listens: a client can
-            // connect, and a supervisor can stop the server, from the moment of listen(), which
-            // comes a moment before the ready line. A stop asked for before the loop exists is
-            // carried out once the ready line is out (exit 0, as for any stop).
-            AtomicBoolean stopAsked = new AtomicBoolean();
-            Signals.onTermOrInt(() -> {
-                stopAsked.set(true);
-                EventLoop l = loopRef.get();
-                if (l != null) {
-                    l.stop();
-                }
-            });
-            if (new InetSocketAddress(config.bind(), config.port()).isUnresolved()) {
-                // Spec PROC-21: a --bind name that does not resolve means the server cannot start.
-                throw new StartupException(ExitCodes.CANNOT_START,
-                        "cannot listen on " + config.bind() + ":" + config.port() + ": the address does not resolve");
-            }
-            EventLoop loop;
-            try {
-                loop = new EventLoop(config, names, authenticator, log);
-            } catch (IOException e) {
-                String why = e instanceof BindException ? e.getMessage() : e.toString();
-                throw new StartupException(ExitCodes.CANNOT_START,
-                        "cannot listen on " + config.bind() + ":" + config.port() + ": " + why);
-            }
-            loopRef.set(loop);
-            log.log(Level.INFO, "data directory " + dir.path() + ", " + names.size() + " identities");
-            stdout.println("litsxg listening on " + format(config.bind(), loop.address()));
-            stdout.flush();
-            if (stopAsked.get()) {
-                loop.stop();
-            }
-            Thread selector = new Thread(() -> {
-                try {
-                    loop.run();
-                } catch (IOException | RuntimeException | Error e) {
-                    Fatal.die(log, "event loop failed: " + e, e);
-                }
-            }, "litsxg-selector");
-            selector.setUncaughtExceptionHandler((t, e) -> Fatal.die(log, "event loop failed: " + e, e));
-            selector.start();
-            selector.join();
-            log.log(Level.INFO, "stopped");
-            return ExitCodes.OK;
-        } finally {
-            if (workers != null) {
-                workers.shutdownNow();
-            }
-        }
-    }
-
-    private static IdentityStore openStore(DataDirectory dir, ServerConfig config) throws StartupException {
-        try {
-            return IdentityStore.open(dir.path(), config.pbkdf2Iterations());
-        } catch (IOException e) {
-            throw new StartupException(ExitCodes.CANNOT_START, e.getMessage());
-        }
-    }
-
-    /**
-     * {@code host:port} for the ready line: the bound address in its canonical text form (IPv6
-     * compressed as RFC 5952 says, in brackets) and the real port. The address is taken from
-     * what {@code --bind} resolved to, not from the socket, which reports a dual-stack wildcard
-     * as {@code ::} even when {@code 0.0.0.0} was asked for.
-     */
-    static String format(String bind, InetSocketAddress bound) {
-        java.net.InetAddress address = new InetSocketAddress(bind, 0).getAddress();
-        if (address == null) {
-            address = bound.getAddress();
-        }
-        String host = address instanceof java.net.Inet6Address
-                ? "[" + compressIpv6(address.getAddress()) + "]"
-                : address.getHostAddress();
-        return host + ":" + bound.getPort();
-    }
-
-    /** RFC 5952 text: lower-case hex, no leading zeros, the longest run of 2+ zero groups as ::. */
-    static String compressIpv6(byte[] a) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
-        }
-        int bestStart = -1;
-        int bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
-                sb.append(':');
-            }
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
-    }
-
-    private static java.util.concurrent.ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -2,6 +2,7 @@ package org.litsxg.server;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import org.litsxg.server.WireLines.Reply;
 
 /**
  * The state machine of one client connection, fed one decoded, non-empty line at a time.
@@ -29,7 +30,6 @@ final class Session {
     enum State { UNAUTHENTICATED, AUTHENTICATING, AUTHENTICATED, CLOSED }
 
     private final Transport transport;
-    private final Peer self;
     private final Router router;
     private final Authenticator authenticator;
     private final Logger log;
@@ -38,9 +38,9 @@ final class Session {
     private int failures;
     private boolean deadlinePassed;
 
-    Session(Transport transport, Peer self, Router router, Authenticator authenticator, Logger log) {
+    /** {@code transport} is the session's connection, and its peer in {@code router}. */
+    Session(Transport transport, Router router, Authenticator authenticator, Logger log) {
         this.transport = transport;
-        this.self = self;
         this.router = router;
         this.authenticator = authenticator;
         this.log = log;
@@ -62,16 +62,16 @@ final class Session {
         }
         CommandParser.Result parsed = CommandParser.parse(line);
         if (parsed.error() != null) {
-            transport.reply(Replies.err(parsed.error()));
+            transport.reply(parsed.error());
             return true;
         }
         Command command = parsed.command();
         if (command instanceof Command.Ping) {
-            transport.reply(Replies.PONG);
+            transport.reply(Reply.PONG);
             return true;
         }
         if (command instanceof Command.Quit) {
-            transport.reply(Replies.BYE);
+            transport.reply(Reply.BYE);
             end();
             return false;
         }
@@ -83,11 +83,11 @@ final class Session {
 
     /** The line was not valid UTF-8 or held a control character; the connection stays open. */
     void onBadEncoding() {
-        transport.reply(Replies.err(Replies.BAD_ENCODING));
+        transport.reply(Reply.ERR_BAD_ENCODING);
     }
 
     void onLineTooLong() {
-        fail(Replies.LINE_TOO_LONG);
+        fail(Reply.ERR_LINE_TOO_LONG);
     }
 
     /** The client closed its side: pending replies are written, then the connection closes. */
@@ -104,7 +104,7 @@ final class Session {
      */
     void onAuthDeadline() {
         if (state == State.UNAUTHENTICATED) {
-            fail(Replies.AUTH_TIMEOUT);
+            fail(Reply.ERR_AUTH_TIMEOUT);
         } else if (state == State.AUTHENTICATING) {
             deadlinePassed = true;
         }
@@ -113,21 +113,31 @@ final class Session {
     /** Another connection authenticated as this name; the router has already rebound it. */
     void onReplaced() {
         state = State.CLOSED;
-        transport.reply(Replies.err(Replies.SESSION_REPLACED));
+        transport.reply(Reply.ERR_SESSION_REPLACED);
         transport.closeAfterFlush();
+    }
+
+    /**
+     * The connection has written what its socket would take: the name's queue may move on
+     * (the router decides how far; QUEUE-3).
+     */
+    void onOutputWritten() {
+        if (state == State.AUTHENTICATED) {
+            router.drain(name);
+        }
     }
 
     /** The connection is gone (closed by either side, or dropped). */
     void onClosed() {
         if (state == State.AUTHENTICATED) {
-            router.unbind(name, self);
+            router.unbind(name, transport);
         }
         state = State.CLOSED;
     }
 
     private boolean auth(Command.Auth auth) {
         if (state == State.AUTHENTICATED) {
-            transport.reply(Replies.err(Replies.ALREADY_AUTHENTICATED));
+            transport.reply(Reply.ERR_ALREADY_AUTHENTICATED);
             return true;
         }
         state = State.AUTHENTICATING;
@@ -146,23 +156,23 @@ final class Session {
         if (outcome == IdentityStore.Outcome.FAILED) {
             failures++;
             if (failures >= MAX_AUTH_FAILURES) {
-                fail(Replies.AUTH_FAILED);
+                fail(Reply.ERR_AUTH_FAILED);
                 return;
             }
             if (deadlinePassed) {
-                transport.reply(Replies.err(Replies.AUTH_FAILED));
-                fail(Replies.AUTH_TIMEOUT);
+                transport.reply(Reply.ERR_AUTH_FAILED);
+                fail(Reply.ERR_AUTH_TIMEOUT);
                 return;
             }
             state = State.UNAUTHENTICATED;
-            transport.reply(Replies.err(Replies.AUTH_FAILED));
+            transport.reply(Reply.ERR_AUTH_FAILED);
             transport.resumeInput();
             return;
         }
         state = State.AUTHENTICATED;
         name = who;
-        transport.reply(outcome == IdentityStore.Outcome.REGISTERED ? Replies.REGISTERED : Replies.AUTHENTICATED);
-        router.bind(who, self);
+        transport.reply(outcome == IdentityStore.Outcome.REGISTERED ? Reply.REGISTERED : Reply.AUTHENTICATED);
+        router.bind(who, transport);
         if (state == State.AUTHENTICATED) {
             transport.resumeInput();
         }
@@ -170,17 +180,17 @@ final class Session {
 
     private boolean send(Command.Send send) {
         if (state != State.AUTHENTICATED) {
-            transport.reply(Replies.err(Replies.NOT_AUTHENTICATED));
+            transport.reply(Reply.ERR_NOT_AUTHENTICATED);
             return true;
         }
         if (log.isLoggable(Level.DEBUG)) {
             log.log(Level.DEBUG, "SEND from " + name + " to " + send.to() + ": " + send.text());
         }
         switch (router.send(name, send.to(), send.text())) {
-            case DELIVERED -> transport.reply(Replies.DELIVERED);
-            case QUEUED -> transport.reply(Replies.QUEUED);
-            case UNKNOWN_RECIPIENT -> transport.reply(Replies.err(Replies.UNKNOWN_RECIPIENT));
-            case QUEUE_FULL -> transport.reply(Replies.err(Replies.QUEUE_FULL));
+            case DELIVERED -> transport.reply(Reply.DELIVERED);
+            case QUEUED -> transport.reply(Reply.QUEUED);
+            case UNKNOWN_RECIPIENT -> transport.reply(Reply.ERR_UNKNOWN_RECIPIENT);
+            case QUEUE_FULL -> transport.reply(Reply.ERR_QUEUE_FULL);
         }
         return state != State.CLOSED;
     }
@@ -192,9 +202,9 @@ final class Session {
     }
 
     /** Server-initiated close: the error line, then close. */
-    private void fail(String code) {
+    private void fail(Reply error) {
         onClosed();
-        transport.reply(Replies.err(code));
+        transport.reply(error);
         transport.closeAfterFlush();
     }
 }

@@ -10,6 +10,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.litsxg.server.WireLines.Reply;
 
 /**
  * Coverage-guided fuzzing of {@link CommandParser}. Every line of the input (read once as UTF-8
@@ -39,9 +40,9 @@ class CommandParserFuzzTest {
         CommandParser.Result result = CommandParser.parse(line);
         assertNotNull(result);
         assertTrue((result.command() == null) != (result.error() == null), "exactly one of command and error: " + result);
-        String expected = expectedError(line);
+        Reply expected = expectedError(line);
         if (result.error() != null) {
-            assertTrue(result.error().equals(Replies.UNKNOWN_COMMAND) || result.error().equals(Replies.SYNTAX),
+            assertTrue(result.error().equals(Reply.ERR_UNKNOWN_COMMAND) || result.error().equals(Reply.ERR_SYNTAX),
                     "error code from the allowed set: " + result.error());
             assertEquals(expected, result.error(), "error for " + printable(line));
             return;
@@ -69,28 +70,28 @@ class CommandParserFuzzTest {
     }
 
     /** The brief's grammar, read independently: null when the line is a well-formed command. */
-    static String expectedError(String line) {
+    static Reply expectedError(String line) {
         int space = line.indexOf(' ');
         String word = space < 0 ? line : line.substring(0, space);
         if (!WORDS.contains(word)) {
-            return Replies.UNKNOWN_COMMAND;
+            return Reply.ERR_UNKNOWN_COMMAND;
         }
         if (word.equals("PING") || word.equals("QUIT")) {
-            return space < 0 ? null : Replies.SYNTAX;
+            return space < 0 ? null : Reply.ERR_SYNTAX;
         }
         if (space < 0) {
-            return Replies.SYNTAX;
+            return Reply.ERR_SYNTAX;
         }
         String[] args = line.substring(space + 1).split(" ", word.equals("SEND") ? 2 : -1);
         if (args.length != 2 || !NAME.matcher(args[0]).matches()) {
-            return Replies.SYNTAX;
+            return Reply.ERR_SYNTAX;
         }
         if (word.equals("SEND")) {
-            return args[1].isEmpty() ? Replies.SYNTAX : null;
+            return args[1].isEmpty() ? Reply.ERR_SYNTAX : null;
         }
         int bytes = args[1].getBytes(StandardCharsets.UTF_8).length;
         boolean secretOk = SECRET.matcher(args[1]).matches() && bytes >= 8 && bytes <= 128;
-        return secretOk ? null : Replies.SYNTAX;
+        return secretOk ? null : Reply.ERR_SYNTAX;
     }
 
     private static String printable(String s) {

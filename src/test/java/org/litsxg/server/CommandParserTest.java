@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.litsxg.server.WireLines.Reply;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CommandParserTest {
-    private static String error(String line) {
+    private static Reply error(String line) {
         return CommandParser.parse(line).error();
     }
 
@@ -36,7 +37,7 @@ class CommandParserTest {
     @ParameterizedTest
     @ValueSource(strings = {"VERSION", "CAP LS", "STARTTLS", "HELP", "LIST", "ping", "Auth a b", " PING", "PING\t", "WHO"})
     void unknownWordsAreUnknownCommands(String line) {
-        assertEquals(Replies.UNKNOWN_COMMAND, error(line));
+        assertEquals(Reply.ERR_UNKNOWN_COMMAND, error(line));
     }
 
     @ParameterizedTest
@@ -46,7 +47,7 @@ class CommandParserTest {
         "AUTH alice secret\t123", "SEND", "SEND bob", "SEND bob ", "SEND  bob hi", "SEND Bob hi"
     })
     void malformedArgumentsAreSyntaxErrors(String line) {
-        assertEquals(Replies.SYNTAX, error(line));
+        assertEquals(Reply.ERR_SYNTAX, error(line));
     }
 
     @Test

@@ -14,11 +14,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The event loop over real loopback sockets, with the real identity store. */
+/** The event loop over real loopback sockets, wired as the server wires it, with the real identity store. */
 class EventLoopTest {
     @TempDir
     Path dir;
@@ -31,18 +32,15 @@ class EventLoopTest {
     private void start(int maxQueued, int maxConnections, int authTimeout, long maxPending) throws IOException, java.sql.SQLException {
         store = IdentityStore.open(dir, PasswordHash.MIN_ITERATIONS);
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dir, maxQueued, maxConnections, authTimeout, maxPending, PasswordHash.MIN_ITERATIONS);
-        Authenticator auth = (name, secret, done) -> workers.execute(() -> {
-            try {
-                IdentityStore.Outcome o = store.authenticate(name, secret);
-                loop.execute(() -> done.accept(o));
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException(e);
-            }
+        System.Logger log = System.getLogger("test");
+        loop = new EventLoop(config, log);
+        Authenticator auth = new StoreAuthenticator(store, workers, loop, e -> {
+            throw new IllegalStateException(e);
         });
-        loop = new EventLoop(config, new HashSet<>(store.names()), auth, System.getLogger("test"));
+        Function<Transport, Session> sessions = Server.sessions(config, new HashSet<>(store.names()), auth, log);
         thread = new Thread(() -> {
             try {
-                loop.run();
+                loop.run(sessions);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

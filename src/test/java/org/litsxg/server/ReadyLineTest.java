@@ -21,6 +21,6 @@ class ReadyLineTest {
     })
     void namesTheBoundAddressCanonically(String bind, String expected) throws Exception {
         InetSocketAddress bound = new InetSocketAddress(InetAddress.getByName(bind), 7667);
-        assertEquals(expected, ServerCommand.format(bind, bound));
+        assertEquals(expected, ReadyLine.format(bind, bound));
     }
 }

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A peer and transport that records its lines, with a pending-output bound like a connection's. */
-final class RecordingPeer implements Peer, Transport {
+final class RecordingPeer implements Transport {
     final List<String> lines = new ArrayList<>();
     final long maxPending;
     long pending;
@@ -45,8 +45,8 @@ final class RecordingPeer implements Peer, Transport {
     }
 
     @Override
-    public void reply(String line) {
-        lines.add(line);
+    public void reply(WireLines.Reply reply) {
+        lines.add(reply.text());
     }
 
     @Override

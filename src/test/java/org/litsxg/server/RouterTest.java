@@ -123,7 +123,7 @@ class RouterTest {
             assertEquals(Router.SendOutcome.QUEUED, small.send("alice", "bob", "#" + i + " " + ".".repeat(3990)));
         }
         RecordingPeer bob = new RecordingPeer(bound);
-        bob.reply("OK authenticated");
+        bob.reply(WireLines.Reply.AUTHENTICATED);
         bob.pending = "OK authenticated\n".length();
         small.bind("bob", bob);
         assertFalse(bob.dropped, "a reader that has not stopped reading is not dropped by its own queue");
@@ -140,9 +140,9 @@ class RouterTest {
     void theLongestMsgLineStillFitsUnderTheSmallestBound() {
         String longestText = ".".repeat(LineFramer.MAX_LINE_BYTES - "SEND b ".length());
         byte[] line = ("MSG " + "a".repeat(CommandParser.MAX_NAME_CHARS) + " " + longestText + "\n").getBytes();
-        assertEquals(Router.MAX_MSG_LINE_BYTES, line.length);
+        assertEquals(WireLines.MAX_MSG_LINE_BYTES, line.length);
         assertTrue(Router.drainWindow(ServerConfig.MIN_PENDING_BYTES) > 0);
-        assertTrue(Router.drainWindow(ServerConfig.MIN_PENDING_BYTES) + Router.MAX_MSG_LINE_BYTES <= ServerConfig.MIN_PENDING_BYTES);
+        assertTrue(Router.drainWindow(ServerConfig.MIN_PENDING_BYTES) + WireLines.MAX_MSG_LINE_BYTES <= ServerConfig.MIN_PENDING_BYTES);
         assertEquals(Router.DRAIN_WINDOW_BYTES, Router.drainWindow(ServerConfig.DEFAULT_MAX_PENDING_BYTES));
     }
 }

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.litsxg.server.WireLines.Reply;
 
 /**
  * Coverage-guided fuzzing of {@link Session} with {@link Router} and a real {@link IdentityStore}
@@ -64,11 +65,11 @@ class SessionFuzzTest {
     static final int MAX_STEPS = 200;
 
     private static final Set<String> SERVER_INITIATED = Set.of(
-            Replies.err(Replies.SESSION_REPLACED), Replies.err(Replies.AUTH_TIMEOUT), Replies.err(Replies.LINE_TOO_LONG));
-    private static final Set<String> AUTH_OUTCOMES = Set.of(Replies.REGISTERED, Replies.AUTHENTICATED,
-            Replies.err(Replies.AUTH_FAILED));
-    private static final Set<String> SEND_REPLIES = Set.of(Replies.DELIVERED, Replies.QUEUED,
-            Replies.err(Replies.NOT_AUTHENTICATED), Replies.err(Replies.UNKNOWN_RECIPIENT), Replies.err(Replies.QUEUE_FULL));
+            Reply.ERR_SESSION_REPLACED.text(), Reply.ERR_AUTH_TIMEOUT.text(), Reply.ERR_LINE_TOO_LONG.text());
+    private static final Set<String> AUTH_OUTCOMES = Set.of(Reply.REGISTERED.text(), Reply.AUTHENTICATED.text(),
+            Reply.ERR_AUTH_FAILED.text());
+    private static final Set<String> SEND_REPLIES = Set.of(Reply.DELIVERED.text(), Reply.QUEUED.text(),
+            Reply.ERR_NOT_AUTHENTICATED.text(), Reply.ERR_UNKNOWN_RECIPIENT.text(), Reply.ERR_QUEUE_FULL.text());
 
     /** One store for the run (opening SQLite per input would dominate); emptied before each input. */
     private static Path storeDir;
@@ -268,7 +269,7 @@ class SessionFuzzTest {
     }
 
     /** A connection as {@link Connection} behaves towards its session and the router. */
-    static final class FakeConnection implements Transport, Peer {
+    static final class FakeConnection implements Transport {
         final World world;
         final Session session;
         final ArrayDeque<Item> input = new ArrayDeque<>();
@@ -289,7 +290,7 @@ class SessionFuzzTest {
 
         FakeConnection(World world) {
             this.world = world;
-            this.session = new Session(this, this, world.router, this::authenticate, System.getLogger("fuzz"));
+            this.session = new Session(this, world.router, this::authenticate, System.getLogger("fuzz"));
         }
 
         private void authenticate(String name, String secret, Consumer<IdentityStore.Outcome> done) {
@@ -349,7 +350,7 @@ class SessionFuzzTest {
             assertNotEquals(Session.State.AUTHENTICATING, before, "the harness hands lines only to open sessions");
             switch (item.kind()) {
                 case BAD -> {
-                    awaiting.add(new Expect("<bad encoding>", Set.of(Replies.err(Replies.BAD_ENCODING))));
+                    awaiting.add(new Expect("<bad encoding>", Set.of(Reply.ERR_BAD_ENCODING.text())));
                     session.onBadEncoding();
                 }
                 case TOO_LONG -> session.onLineTooLong();
@@ -363,17 +364,17 @@ class SessionFuzzTest {
             Set<String> allowed;
             sendInFlight = null;
             if (parsed.error() != null) {
-                allowed = Set.of(Replies.err(parsed.error()));
+                allowed = Set.of(parsed.error().text());
             } else if (parsed.command() instanceof Command.Ping) {
-                allowed = Set.of(Replies.PONG);
+                allowed = Set.of(Reply.PONG.text());
             } else if (parsed.command() instanceof Command.Quit) {
-                allowed = Set.of(Replies.BYE);
+                allowed = Set.of(Reply.BYE.text());
             } else if (parsed.command() instanceof Command.Auth) {
                 allowed = session.state() == Session.State.AUTHENTICATED
-                        ? Set.of(Replies.err(Replies.ALREADY_AUTHENTICATED)) : AUTH_OUTCOMES;
+                        ? Set.of(Reply.ERR_ALREADY_AUTHENTICATED.text()) : AUTH_OUTCOMES;
             } else {
                 Command.Send send = (Command.Send) parsed.command();
-                allowed = session.name() == null ? Set.of(Replies.err(Replies.NOT_AUTHENTICATED)) : SEND_REPLIES;
+                allowed = session.name() == null ? Set.of(Reply.ERR_NOT_AUTHENTICATED.text()) : SEND_REPLIES;
                 if (session.name() != null) {
                     sendInFlight = new Sent(send.text());
                     world.sends.computeIfAbsent(session.name() + " " + send.to(), k -> new ArrayList<>()).add(sendInFlight);
@@ -404,7 +405,8 @@ class SessionFuzzTest {
         // ---- Transport ----
 
         @Override
-        public void reply(String line) {
+        public void reply(Reply reply) {
+            String line = reply.text();
             if (closed) {
                 return; // a closed connection discards output, as Connection.reply does
             }
@@ -478,7 +480,7 @@ class SessionFuzzTest {
 
         // ---- harness events ----
 
-        /** The client takes everything pending; the connection then drains its name's queue. */
+        /** The client takes everything pending; the connection then tells its session, as flush does. */
         void read() {
             if (closed) {
                 return;
@@ -488,11 +490,8 @@ class SessionFuzzTest {
                 closeNow();
                 return;
             }
-            String name = session.name();
-            if (name != null) {
-                world.router.drain(name);
-                assertFalse(dropped, "a reader that has just taken all its output is not dropped by its queue's drain");
-            }
+            session.onOutputWritten();
+            assertFalse(dropped, "a reader that has just taken all its output is not dropped by its queue's drain");
             pump();
         }
 

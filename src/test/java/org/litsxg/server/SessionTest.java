@@ -45,7 +45,7 @@ class SessionTest {
 
     private final class Client {
         final RecordingPeer io = new RecordingPeer(1 << 20);
-        final Session session = new Session(io, io, router, authenticator, System.getLogger("test"));
+        final Session session = new Session(io, router, authenticator, System.getLogger("test"));
 
         String send(String line) {
             int before = io.lines.size();
@@ -151,6 +151,30 @@ class SessionTest {
         a.session.onEndOfInput();
         assertFalse(router.isOnline("alice"));
         assertTrue(a.io.closing);
+    }
+
+    /** QUEUE-3: the queue moves on as the connection writes, within the router's window. */
+    @Test
+    void aQueueMovesOnEachTimeTheConnectionHasWrittenOutput() {
+        Client bob = new Client();
+        bob.send("AUTH bob secret456");
+        Client alice = new Client();
+        alice.send("AUTH alice secret123");
+        alice.send("QUIT");
+        for (int i = 0; i < 5; i++) {
+            bob.send("SEND alice " + i + "x".repeat(30_000));
+        }
+        Client a2 = new Client();
+        a2.session.onOutputWritten();
+        assertEquals(List.of(), a2.io.lines, "nothing is handed to a connection that has not authenticated");
+        a2.send("AUTH alice secret123");
+        assertEquals(1 + 3, a2.io.lines.size(), "OK authenticated, then up to the 64 KiB window: 30k, 60k, 90k");
+        a2.session.onOutputWritten();
+        assertEquals(1 + 3, a2.io.lines.size(), "nothing more while the output is past the window");
+        a2.io.pending = 0; // the socket took everything
+        a2.session.onOutputWritten();
+        assertEquals(1 + 5, a2.io.lines.size());
+        assertTrue(a2.io.lines.get(5).startsWith("MSG bob 4"));
     }
 
     @Test

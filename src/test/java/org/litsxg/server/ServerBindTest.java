@@ -14,7 +14,7 @@ import org.litsxg.ExitCodes;
 import org.litsxg.StartupException;
 
 /** Spec PROC-21: a --bind name that does not resolve means the server cannot start (exit 3). */
-class ServerCommandBindTest {
+class ServerBindTest {
 
     @Test
     void aBindNameThatDoesNotResolveCannotStart(@TempDir Path dir) {
@@ -22,7 +22,7 @@ class ServerCommandBindTest {
                 1_048_576, PasswordHash.MIN_ITERATIONS);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         StartupException e = assertThrows(StartupException.class,
-                () -> ServerCommand.run(config, new PrintStream(out, true, StandardCharsets.UTF_8)));
+                () -> Server.run(config, new PrintStream(out, true, StandardCharsets.UTF_8)));
         assertEquals(ExitCodes.CANNOT_START, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("no-such-host.invalid"), e.getMessage());
         assertEquals("", out.toString(StandardCharsets.UTF_8), "no ready line");
