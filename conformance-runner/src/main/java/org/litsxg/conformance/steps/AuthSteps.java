@@ -14,6 +14,9 @@ import org.litsxg.conformance.support.WireClient;
 public final class AuthSteps {
 
     private final ScenarioContext ctx;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
     private final List<WireClient> crowd = new ArrayList<>();
     /** AUTH-2 rounds: per round the name, the secrets sent, and the first reply of each connection. */
     private final List<String> roundNames = new ArrayList<>();
@@ -24,16 +27,19 @@ public final class AuthSteps {
     private final List<Boolean> lateRegisters = new ArrayList<>();
     private final List<Long> lateWrittenAt = new ArrayList<>();
 
-    public AuthSteps(ScenarioContext ctx) {
+    public AuthSteps(ScenarioContext ctx, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     @Then("{conn} is authenticated as {word}")
     public void authenticatedAs(String label, String name) {
-        WireClient c = ctx.client(label);
-        ctx.sendLine(c, "SEND " + name + " who am i");
-        ctx.expectReply(c, "OK delivered");
-        ctx.expectMessage(c, "MSG " + name + " who am i");
+        WireClient c = clients.client(label);
+        clients.sendLine(c, "SEND " + name + " who am i");
+        protocol.expectReply(c, "OK delivered");
+        protocol.expectMessage(c, "MSG " + name + " who am i");
     }
 
     @When("{int} connections authenticate as {word} with the same secret at the same moment")
@@ -48,13 +54,13 @@ public final class AuthSteps {
 
     private void crowd(int n, String name, boolean same) {
         for (int i = 1; i <= n; i++) {
-            crowd.add(ctx.connect(name + "#crowd-" + i));
+            crowd.add(clients.connect(name + "#crowd-" + i));
         }
         // Every connection is open before the first AUTH is written, and the AUTHs follow
         // one another with nothing in between, so they reach the server together.
         for (int i = 0; i < n; i++) {
-            String secret = same ? ctx.secret(name) : ctx.secret(name) + "-" + (i + 1);
-            ctx.sendLine(crowd.get(i), "AUTH " + name + " " + secret);
+            String secret = same ? secrets.secret(name) : secrets.secret(name) + "-" + (i + 1);
+            clients.sendLine(crowd.get(i), "AUTH " + name + " " + secret);
         }
     }
 
@@ -77,13 +83,13 @@ public final class AuthSteps {
         for (int r = 1; r <= rounds; r++) {
             String name = "race" + r;
             List<WireClient> cs = new ArrayList<>();
-            List<String> secrets = new ArrayList<>();
+            List<String> sent = new ArrayList<>();
             for (int i = 1; i <= n; i++) {
-                cs.add(ctx.connect(name + "#round-" + i));
-                secrets.add(same ? ctx.secret(name) : ctx.secret(name) + "-" + i);
+                cs.add(clients.connect(name + "#round-" + i));
+                sent.add(same ? secrets.secret(name) : secrets.secret(name) + "-" + i);
             }
             for (int i = 0; i < n; i++) {
-                ctx.sendLine(cs.get(i), "AUTH " + name + " " + secrets.get(i));
+                clients.sendLine(cs.get(i), "AUTH " + name + " " + sent.get(i));
             }
             List<String> replies = new ArrayList<>();
             for (WireClient c : cs) {
@@ -92,7 +98,7 @@ public final class AuthSteps {
                 c.close();
             }
             roundNames.add(name);
-            roundSecrets.add(secrets);
+            roundSecrets.add(sent);
             roundReplies.add(replies);
         }
     }
@@ -124,8 +130,8 @@ public final class AuthSteps {
                 continue;
             }
             String name = roundNames.get(r);
-            WireClient c = ctx.connect(name + "#after");
-            ctx.sendLine(c, "AUTH " + name + " " + roundSecrets.get(r).get(winner));
+            WireClient c = clients.connect(name + "#after");
+            clients.sendLine(c, "AUTH " + name + " " + roundSecrets.get(r).get(winner));
             Received got = c.nextReply(ctx.settings().replyTimeout());
             String first = got instanceof Received.Line l ? l.firstTokens(2) : got.toString();
             if (!first.equals("OK authenticated")) {
@@ -149,20 +155,20 @@ public final class AuthSteps {
      */
     @When("in each of {int} rounds {int} more connections of {conn} authenticate at the same moment")
     public void replacementRounds(int rounds, int n, String label) {
-        String name = ScenarioContext.nameOf(label);
-        WireClient current = ctx.client(label);
-        WireClient sender = ctx.clients().stream().filter(c -> !ScenarioContext.nameOf(c.name()).equals(name))
+        String name = Clients.nameOf(label);
+        WireClient current = clients.client(label);
+        WireClient sender = clients.clients().stream().filter(c -> !Clients.nameOf(c.name()).equals(name))
                 .findFirst().orElseThrow(() -> new IllegalStateException("no other client online to send with"));
-        String from = ScenarioContext.nameOf(sender.name());
+        String from = Clients.nameOf(sender.name());
         Duration t = ctx.settings().replyTimeout();
         for (int r = 1; r <= rounds && replacementProblems.isEmpty(); r++) {
             replacementRounds = r;
             List<WireClient> cs = new ArrayList<>();
             for (int i = 1; i <= n; i++) {
-                cs.add(ctx.connect(name + "#r" + r + "-" + i));
+                cs.add(clients.connect(name + "#r" + r + "-" + i));
             }
             for (WireClient c : cs) {
-                ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name));
+                clients.sendLine(c, "AUTH " + name + " " + secrets.secret(name));
             }
             for (WireClient c : cs) {
                 Received got = c.nextReply(t);
@@ -171,9 +177,9 @@ public final class AuthSteps {
                 }
             }
             String text = "round " + r;
-            ctx.sendLine(sender, "SEND " + name + " " + text);
-            ctx.sentText(text);
-            ctx.expectReply(sender, "OK delivered");
+            clients.sendLine(sender, "SEND " + name + " " + text);
+            secrets.sentText(text);
+            protocol.expectReply(sender, "OK delivered");
             Received old = current.next(t);
             Received oldEnd = current.next(t);
             if (!(old instanceof Received.Line l && l.firstTokens(2).equals("ERR session-replaced"))
@@ -237,30 +243,30 @@ public final class AuthSteps {
 
     @Given("{conn} has failed to authenticate as {word} {int} times")
     public void failedTimes(String label, String name, int times) {
-        WireClient c = ctx.connect(label);
+        WireClient c = clients.connect(label);
         for (int i = 1; i <= times; i++) {
-            ctx.sendLine(c, "AUTH " + name + " not-the-secret-" + i);
-            ctx.expectReply(c, "ERR auth-failed");
+            clients.sendLine(c, "AUTH " + name + " not-the-secret-" + i);
+            protocol.expectReply(c, "ERR auth-failed");
         }
     }
 
     @Given("{conn}'s session has been replaced by {conn}")
     public void replaced(String oldLabel, String newLabel) {
-        WireClient fresh = ctx.connect(newLabel);
-        ctx.authenticate(fresh, "OK authenticated");
-        ctx.expectReply(ctx.client(oldLabel), "ERR session-replaced");
-        ctx.expectClosed(ctx.client(oldLabel));
+        WireClient fresh = clients.connect(newLabel);
+        protocol.authenticate(fresh, "OK authenticated");
+        protocol.expectReply(clients.client(oldLabel), "ERR session-replaced");
+        protocol.expectClosed(clients.client(oldLabel));
     }
 
     @When("{conn} keeps sending PING without authenticating")
     public void keepsPinging(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         Duration limit = Duration.ofSeconds(Long.parseLong(ctx.server().get("auth_timeout")))
                 .plus(ctx.settings().replyTimeout());
         long deadline = System.nanoTime() + limit.toNanos();
         Duration pace = ctx.scaled(Duration.ofMillis(150));
         while (System.nanoTime() < deadline) {
-            ctx.sendLine(c, "PING");
+            clients.sendLine(c, "PING");
             Received r = c.next(ctx.settings().replyTimeout());
             if (!(r instanceof Received.Line l) || !l.text().equals("PONG")) {
                 c.pushBack(r);
@@ -275,7 +281,7 @@ public final class AuthSteps {
 
     @Then("{conn} receives {string} about {int} second(s) after connecting")
     public void receivesAbout(String label, String expected, int seconds) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         Duration nominal = Duration.ofSeconds(seconds);
         Received r = c.nextReply(nominal.plus(ctx.settings().replyTimeout()));
         ctx.check(r instanceof Received.Line l && l.firstTokens(2).equals(expected),
@@ -297,13 +303,13 @@ public final class AuthSteps {
      */
     @When("{conn} pings {int} ms after connecting and receives {string}")
     public void pingsLate(String label, int ms, String expected) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         long wait = c.connectedAt() + ms * 1_000_000L - System.nanoTime();
         Optional<Received> early = c.firstArrivalWithin(Duration.ofNanos(Math.max(0, wait)));
         ctx.check(early.isEmpty(), "nothing arrives at " + label + " in the first " + ms + " ms",
                 "got " + early.map(Object::toString).orElse(""));
-        ctx.sendLine(c, "PING");
-        ctx.expectReply(c, expected);
+        clients.sendLine(c, "PING");
+        protocol.expectReply(c, expected);
     }
 
     /**
@@ -316,7 +322,7 @@ public final class AuthSteps {
     public void authAtTheDeadline(int n, int beforeMs, String known) {
         Duration timeout = Duration.ofSeconds(Long.parseLong(ctx.server().get("auth_timeout")));
         for (int i = 1; i <= n; i++) {
-            late.add(ctx.connect("late" + i));
+            late.add(clients.connect("late" + i));
         }
         long sendAt = late.get(0).connectedAt() + timeout.toNanos() - beforeMs * 1_000_000L;
         // Polled every millisecond in this thread: a pause may overshoot by its poll interval.
@@ -332,8 +338,8 @@ public final class AuthSteps {
         for (int i = n - 1; i >= 0; i--) {
             boolean registers = i % 2 == 0;
             String name = registers ? "late" + (i + 1) : known;
-            String secret = registers ? ctx.secret(name) : "wrong-" + ctx.secret(known);
-            ctx.sendLine(late.get(i), "AUTH " + name + " " + secret);
+            String secret = registers ? secrets.secret(name) : "wrong-" + secrets.secret(known);
+            clients.sendLine(late.get(i), "AUTH " + name + " " + secret);
             lateWrittenAt.set(i, System.nanoTime());
             lateRegisters.set(i, registers);
         }
@@ -398,7 +404,7 @@ public final class AuthSteps {
             }
             WireClient c = late.get(i);
             try {
-                ctx.barrier(c, c.name() + " stays authenticated after the deadline");
+                protocol.barrier(c, c.name() + " stays authenticated after the deadline");
             } catch (AssertionError e) {
                 wrong.add(c.name() + " (registered): " + e.getMessage().lines().reduce((a, b) -> b).orElse(""));
             }
@@ -414,7 +420,7 @@ public final class AuthSteps {
 
     @When("{conn} stays idle for {int} seconds")
     public void staysIdle(String label, int seconds) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         Duration idle = Duration.ofSeconds(seconds);
         Optional<Received> got = c.firstArrivalWithin(idle);
         ctx.check(got.isEmpty(), "nothing arrives at " + label + " while it is idle for " + seconds + " s",

@@ -24,6 +24,9 @@ import org.litsxg.conformance.support.WireClient;
 public final class ClientSteps {
 
     private final ScenarioContext ctx;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
     private final List<String[]> exchanges = new ArrayList<>();
     private String[] lastMessage;
     private final List<String[]> sentBatch = new ArrayList<>();
@@ -36,8 +39,11 @@ public final class ClientSteps {
             "ERR session-replaced", "ERR server-full", "ERR auth-timeout", "ERR line-too-long",
             "ERR slow-consumer");
 
-    public ClientSteps(ScenarioContext ctx) {
+    public ClientSteps(ScenarioContext ctx, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     // ------------------------------------------------------------------ Given
@@ -45,46 +51,40 @@ public final class ClientSteps {
     @Given("{conn} is connected")
     @When("{conn} connects")
     public void connected(String label) {
-        ctx.connect(label);
+        clients.connect(label);
     }
 
     @Given("{names} is/are registered")
     public void registered(List<String> names) {
         for (String name : names) {
-            ctx.register(name);
+            protocol.register(name);
         }
     }
 
     @Given("{names} is/are online")
     public void online(List<String> names) {
         for (String label : names) {
-            WireClient c = ctx.connect(label);
-            String name = ScenarioContext.nameOf(label);
-            ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name));
-            Received r = c.nextReply(ctx.settings().replyTimeout());
-            boolean ok = r instanceof Received.Line line
-                    && (line.firstTokens(2).equals("OK registered") || line.firstTokens(2).equals("OK authenticated"));
-            ctx.check(ok, label + " gets OK registered or OK authenticated", label + " got " + r);
+            protocol.online(label);
         }
     }
 
     @Given("{conn} has queued {int} message(s) for {word}")
     public void queued(String label, int count, String recipient) {
-        if (!ctx.hasClient(label)) {
+        if (!clients.hasClient(label)) {
             online(List.of(label));
         }
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (int i = 1; i <= count; i++) {
-            String text = ctx.nextNumberedText(ScenarioContext.nameOf(label), recipient);
-            ctx.sendLine(c, "SEND " + recipient + " " + text);
-            ctx.expectReply(c, "OK queued");
+            String text = secrets.nextNumberedText(Clients.nameOf(label), recipient);
+            clients.sendLine(c, "SEND " + recipient + " " + text);
+            protocol.expectReply(c, "OK queued");
         }
     }
 
     @Given("{conn} is online and has stopped reading")
     public void onlineNotReading(String label) {
-        WireClient c = ctx.connectNonReading(label);
-        ctx.authenticate(c, "OK registered");
+        WireClient c = clients.connectNonReading(label);
+        protocol.authenticate(c, "OK registered");
         c.pauseReading();
     }
 
@@ -93,109 +93,109 @@ public final class ClientSteps {
     @When("{conn} sends {string}")
     public void sends(String label, String line) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(ctx.bytes(line));
+        out.writeBytes(secrets.bytes(line));
         out.write('\n');
-        ctx.send(ctx.client(label), out.toByteArray());
+        clients.send(clients.client(label), out.toByteArray());
     }
 
     @When("{conn} sends the raw bytes {string}")
     public void sendsRaw(String label, String bytes) {
-        ctx.send(ctx.client(label), ctx.bytes(bytes));
+        clients.send(clients.client(label), secrets.bytes(bytes));
     }
 
     @When("{conn} sends these lines in one write:")
     public void sendsLines(String label, String docString) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (String line : docString.split("\n", -1)) {
-            out.writeBytes(ctx.bytes(line));
+            out.writeBytes(secrets.bytes(line));
             out.write('\n');
         }
-        ctx.send(ctx.client(label), out.toByteArray());
+        clients.send(clients.client(label), out.toByteArray());
     }
 
     @When("{conn} sends a line of {int} bytes")
     public void sendsLongLine(String label, int length) {
-        ctx.send(ctx.client(label), (Lines.sendOfLength("nobody", length) + "\n").getBytes(StandardCharsets.US_ASCII));
+        clients.send(clients.client(label), (Lines.sendOfLength("nobody", length) + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     @When("{conn} sends {word} a message making a line of exactly {int} bytes")
     public void sendsMessageOfLineLength(String label, String recipient, int length) {
         String line = Lines.sendOfLength(recipient, length);
-        lastMessage = new String[] {ScenarioContext.nameOf(label), recipient,
+        lastMessage = new String[] {Clients.nameOf(label), recipient,
             line.substring(("SEND " + recipient + " ").length())};
-        ctx.sentText(lastMessage[2]);
-        ctx.sendLine(ctx.client(label), line);
+        secrets.sentText(lastMessage[2]);
+        clients.sendLine(clients.client(label), line);
     }
 
     @When("{conn} sends {word} a message making a line of exactly {int} bytes, terminated by CRLF")
     public void sendsMessageOfLineLengthCrlf(String label, String recipient, int length) {
         String line = Lines.sendOfLength(recipient, length);
-        lastMessage = new String[] {ScenarioContext.nameOf(label), recipient,
+        lastMessage = new String[] {Clients.nameOf(label), recipient,
             line.substring(("SEND " + recipient + " ").length())};
-        ctx.sentText(lastMessage[2]);
-        ctx.send(ctx.client(label), (line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        secrets.sentText(lastMessage[2]);
+        clients.send(clients.client(label), (line + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     @When("{conn} authenticates")
     public void authenticates(String label) {
-        String name = ScenarioContext.nameOf(label);
-        ctx.sendLine(ctx.client(label), "AUTH " + name + " " + ctx.secret(name));
+        String name = Clients.nameOf(label);
+        clients.sendLine(clients.client(label), "AUTH " + name + " " + secrets.secret(name));
     }
 
     @When("{conn} authenticates with the wrong secret")
     public void authenticatesWrong(String label) {
-        String name = ScenarioContext.nameOf(label);
-        String wrong = "wrong-" + ctx.secret(name);
-        ctx.secret(name + "#wrong", wrong);
-        ctx.sendLine(ctx.client(label), "AUTH " + name + " " + wrong);
+        String name = Clients.nameOf(label);
+        String wrong = "wrong-" + secrets.secret(name);
+        secrets.secret(name + "#wrong", wrong);
+        clients.sendLine(clients.client(label), "AUTH " + name + " " + wrong);
     }
 
     @When("{conn} authenticates as {word} with the wrong secret")
     public void authenticatesAsWrong(String label, String name) {
-        String wrong = "wrong-" + ctx.secret(name);
-        ctx.secret(name + "#wrong", wrong);
-        ctx.sendLine(ctx.client(label), "AUTH " + name + " " + wrong);
+        String wrong = "wrong-" + secrets.secret(name);
+        secrets.secret(name + "#wrong", wrong);
+        clients.sendLine(clients.client(label), "AUTH " + name + " " + wrong);
     }
 
     @When("{conn} authenticates with the secret {string}")
     public void authenticatesWith(String label, String secret) {
-        String name = ScenarioContext.nameOf(label);
-        String s = ctx.text(secret);
-        ctx.secret(name, s);
-        ctx.sendLine(ctx.client(label), "AUTH " + name + " " + s);
+        String name = Clients.nameOf(label);
+        String s = secrets.text(secret);
+        secrets.secret(name, s);
+        clients.sendLine(clients.client(label), "AUTH " + name + " " + s);
     }
 
     @When("{conn} sends a message {string} to {word}")
     public void sendsMessage(String label, String text, String recipient) {
-        String t = ctx.text(text);
-        ctx.sentText(t);
-        ctx.sendLine(ctx.client(label), "SEND " + recipient + " " + t);
+        String t = secrets.text(text);
+        secrets.sentText(t);
+        clients.sendLine(clients.client(label), "SEND " + recipient + " " + t);
     }
 
     @When("{conn} sends {int} messages to {word} in one write")
     public void sendsMany(String label, int count, String recipient) {
         StringBuilder out = new StringBuilder();
         for (int i = 1; i <= count; i++) {
-            String text = ctx.nextNumberedText(ScenarioContext.nameOf(label), recipient);
+            String text = secrets.nextNumberedText(Clients.nameOf(label), recipient);
             out.append("SEND ").append(recipient).append(' ').append(text).append('\n');
         }
-        ctx.send(ctx.client(label), out.toString().getBytes(StandardCharsets.UTF_8));
+        clients.send(clients.client(label), out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @When("{conn} quits")
     public void quits(String label) {
-        ctx.sendLine(ctx.client(label), "QUIT");
+        clients.sendLine(clients.client(label), "QUIT");
     }
 
     @When("{conn} closes the connection")
     public void closes(String label) {
-        ctx.client(label).close();
+        clients.client(label).close();
     }
 
     @When("{conn} half-closes the connection")
     public void halfCloses(String label) {
         try {
-            ctx.client(label).shutdownOutput();
+            clients.client(label).shutdownOutput();
         } catch (java.io.IOException e) {
             throw ctx.failure("the kit can half-close " + label + "'s connection", e.toString());
         }
@@ -203,14 +203,14 @@ public final class ClientSteps {
 
     @When("{conn} sends these lines one by one:")
     public void sendsOneByOne(String label, DataTable table) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (Map<String, String> row : table.asMaps()) {
             String line = row.get("line");
             String expected = row.get("reply");
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.writeBytes(ctx.bytes(line));
+            out.writeBytes(secrets.bytes(line));
             out.write('\n');
-            ctx.send(c, out.toByteArray());
+            clients.send(c, out.toByteArray());
             Received r = c.nextReply(ctx.settings().replyTimeout());
             exchanges.add(new String[] {line, expected, describe(r, expected)});
             if (!(r instanceof Received.Line)) {
@@ -233,11 +233,11 @@ public final class ClientSteps {
         for (Map<String, String> row : table.asMaps()) {
             String line = row.get("line");
             String expected = row.get("reply");
-            WireClient c = ctx.connect("connection-" + (++i));
+            WireClient c = clients.connect("connection-" + (++i));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.writeBytes(ctx.bytes(line));
+            out.writeBytes(secrets.bytes(line));
             out.write('\n');
-            ctx.send(c, out.toByteArray());
+            clients.send(c, out.toByteArray());
             Received r = c.nextReply(ctx.settings().replyTimeout());
             exchanges.add(new String[] {line, expected, describe(r, expected)});
             c.close();
@@ -246,25 +246,25 @@ public final class ClientSteps {
 
     @When("{conn} sends these messages to {word}:")
     public void sendsMessages(String label, String recipient, DataTable table) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (String text : table.asList()) {
             if (text.equals("text")) {
                 continue;
             }
-            String t = ctx.text(text);
-            ctx.sentText(t);
-            sentBatch.add(new String[] {ScenarioContext.nameOf(label), recipient, t});
-            ctx.sendLine(c, "SEND " + recipient + " " + t);
+            String t = secrets.text(text);
+            secrets.sentText(t);
+            sentBatch.add(new String[] {Clients.nameOf(label), recipient, t});
+            clients.sendLine(c, "SEND " + recipient + " " + t);
         }
     }
 
     @Then("{word} receives each of them byte for byte, and the sender gets {string} for each")
     public void receivesEach(String recipient, String reply) {
         for (String[] m : sentBatch) {
-            ctx.expectReply(ctx.client(m[0]), reply);
+            protocol.expectReply(clients.client(m[0]), reply);
         }
         for (String[] m : sentBatch) {
-            WireClient c = ctx.client(recipient);
+            WireClient c = clients.client(recipient);
             String expected = "MSG " + m[0] + " " + m[2];
             Received r = c.nextMessage(ctx.settings().replyTimeout());
             ctx.check(r instanceof Received.Line line
@@ -291,30 +291,30 @@ public final class ClientSteps {
 
     @Then("{conn} receives {string}")
     public void receives(String label, String expected) {
-        String e = ctx.text(expected);
-        WireClient c = ctx.client(label);
+        String e = secrets.text(expected);
+        WireClient c = clients.client(label);
         if (e.startsWith("MSG ")) {
-            ctx.expectMessage(c, e);
+            protocol.expectMessage(c, e);
         } else {
-            ctx.expectReply(c, e);
+            protocol.expectReply(c, e);
         }
     }
 
     @Then("{conn} receives the replies:")
     public void receivesReplies(String label, String docString) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (String expected : docString.split("\n")) {
-            ctx.expectReply(c, ctx.text(expected));
+            protocol.expectReply(c, secrets.text(expected));
         }
     }
 
     @Then("{conn} receives exactly these lines in this order:")
     public void receivesExactly(String label, String docString) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         List<String> got = new ArrayList<>();
         boolean ok = true;
         for (String raw : docString.split("\n")) {
-            String expected = ctx.text(raw);
+            String expected = secrets.text(raw);
             Received r = c.next(ctx.settings().replyTimeout());
             got.add(r.toString());
             if (!(r instanceof Received.Line line)) {
@@ -333,46 +333,46 @@ public final class ClientSteps {
 
     @Then("{conn} receives the messages:")
     public void receivesMessages(String label, String docString) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (String expected : docString.split("\n")) {
-            ctx.expectMessage(c, ctx.text(expected));
+            protocol.expectMessage(c, secrets.text(expected));
         }
     }
 
     @Then("{conn} receives the {int} messages from {word} in order")
     public void receivesInOrder(String label, int count, String sender) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (int i = 1; i <= count; i++) {
-            ctx.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
+            protocol.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
         }
     }
 
     @Then("{conn} receives {int} replies {string}")
     public void receivesNReplies(String label, int count, String expected) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (int i = 0; i < count; i++) {
-            ctx.expectReply(c, expected);
+            protocol.expectReply(c, expected);
         }
     }
 
     @Then("{conn} receives no message")
     public void receivesNoMessage(String label) {
-        ctx.barrier(ctx.client(label), label + " receives no MSG line");
+        protocol.barrier(clients.client(label), label + " receives no MSG line");
     }
 
     @Then("{conn} gets no reply")
     public void getsNoReply(String label) {
-        ctx.barrier(ctx.client(label), label + " gets no reply to that line");
+        protocol.barrier(clients.client(label), label + " gets no reply to that line");
     }
 
     @Then("{conn} is still connected")
     public void stillConnected(String label) {
-        ctx.barrier(ctx.client(label), label + "'s connection is still open and served");
+        protocol.barrier(clients.client(label), label + "'s connection is still open and served");
     }
 
     @Then("nothing arrives at {conn}")
     public void nothingArrives(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         Duration quiet = ctx.settings().quietPeriod();
         Optional<Received> first = c.firstArrivalWithin(quiet);
         ctx.check(first.isEmpty(), "nothing arrives at " + label + " for " + quiet.toMillis() + " ms",
@@ -381,19 +381,19 @@ public final class ClientSteps {
 
     @Then("{conn} is disconnected")
     public void disconnected(String label) {
-        ctx.expectClosed(ctx.client(label));
+        protocol.expectClosed(clients.client(label));
     }
 
     @When("{conn} connects and sends {string}")
     public void connectsAndSends(String label, String line) {
-        ctx.connect(label);
+        clients.connect(label);
         sends(label, line);
     }
 
     @When("{word} sends {word} {int} messages in one write while {word} sends {int} PINGs in one write")
     public void messagesWhilePings(String sender, String recipient, int n, String pinger, int pings) {
         sendsMany(sender, n, recipient);
-        ctx.send(ctx.client(pinger), "PING\n".repeat(pings).getBytes(StandardCharsets.UTF_8));
+        clients.send(clients.client(pinger), "PING\n".repeat(pings).getBytes(StandardCharsets.UTF_8));
     }
 
     @Then("every reply {names} received has a form the spec names")
@@ -420,7 +420,7 @@ public final class ClientSteps {
 
     @Then("every line {conn} received ended in a bare LF and was valid UTF-8")
     public void bareLf(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         List<String> bad = new ArrayList<>();
         for (byte[] raw : c.rawLines()) {
             boolean cr = raw.length > 0 && raw[raw.length - 1] == '\r';
@@ -437,15 +437,15 @@ public final class ClientSteps {
 
     @When("{conn} half-closes the connection after sending the raw bytes {string}")
     public void halfClosesAfter(String label, String bytes) {
-        WireClient c = ctx.client(label);
-        ctx.send(c, ctx.bytes(bytes));
+        WireClient c = clients.client(label);
+        clients.send(c, secrets.bytes(bytes));
         halfCloses(label);
     }
 
     /** Checks every reply one connection received (WIRE-10). */
     void replyForms(String label) {
         List<String> bad = new ArrayList<>();
-        List<byte[]> raw = ctx.client(label).rawLines();
+        List<byte[]> raw = clients.client(label).rawLines();
         for (byte[] b : raw) {
             Received.Line line = new Received.Line(new String(b, StandardCharsets.UTF_8), b);
             if (line.isMessage()) {
@@ -464,8 +464,8 @@ public final class ClientSteps {
 
     @Then("the kit records whether the replies {conn} received carry free text")
     public void recordFreeText(String label) {
-        WireClient c = ctx.client(label);
-        ctx.sendLine(c, "PING");
+        WireClient c = clients.client(label);
+        clients.sendLine(c, "PING");
         while (true) {
             Received r = c.next(ctx.settings().replyTimeout());
             if (!(r instanceof Received.Line line)) {
@@ -492,7 +492,7 @@ public final class ClientSteps {
 
     @Then("the kit records whether MSG lines arrived between {conn}'s replies")
     public void recordInterleaving(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         StringBuilder order = new StringBuilder();
         int pongs = 0;
         while (pongs < 5) {
@@ -517,7 +517,7 @@ public final class ClientSteps {
     @Then("{conn} receives nothing else")
     public void receivesNothingElse(String label) {
         nothingArrives(label);
-        ctx.barrier(ctx.client(label), label + " receives no further line");
+        protocol.barrier(clients.client(label), label + " receives no further line");
     }
 
     @Then("{word} receives that message whole, in a MSG line of {int} bytes")
@@ -525,7 +525,7 @@ public final class ClientSteps {
         if (lastMessage == null) {
             throw new IllegalStateException("no message of a given length was sent in this scenario");
         }
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         String expected = "MSG " + lastMessage[0] + " " + lastMessage[2];
         Received r = c.nextMessage(ctx.settings().replyTimeout());
         ctx.check(r instanceof Received.Line line && line.text().equals(expected) && line.raw().length == length,

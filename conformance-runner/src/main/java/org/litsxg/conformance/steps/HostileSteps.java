@@ -36,6 +36,10 @@ public final class HostileSteps {
     private static final Duration ROUND_TRIP_BOUND = Duration.ofSeconds(3);
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
     private WellBehavedClient wellBehaved;
     private long actStart;
     private long actEnd;
@@ -45,18 +49,22 @@ public final class HostileSteps {
     private final List<String[]> authRows = new ArrayList<>();
     private CompletableFuture<Void> writer;
 
-    public HostileSteps(ScenarioContext ctx) {
+    public HostileSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     // ------------------------------------------------------------------ the well-behaved client
 
     @Given("a well-behaved client is online and keeps exchanging messages with another")
     public void wellBehavedOnline() {
-        WireClient a = ctx.connect(WELL_BEHAVED);
-        ctx.authenticate(a, "OK registered");
-        WireClient b = ctx.connect(WELL_BEHAVED_PEER);
-        ctx.authenticate(b, "OK registered");
+        WireClient a = clients.connect(WELL_BEHAVED);
+        protocol.authenticate(a, "OK registered");
+        WireClient b = clients.connect(WELL_BEHAVED_PEER);
+        protocol.authenticate(b, "OK registered");
         wellBehaved = new WellBehavedClient(a, WELL_BEHAVED, b, WELL_BEHAVED_PEER, ctx.scaled(ROUND_TRIP_BOUND));
         Optional<String> first = wellBehaved.roundTrip();
         ctx.check(first.isEmpty(), "the well-behaved client's first round trip (PING, SEND to its partner) works",
@@ -123,7 +131,7 @@ public final class HostileSteps {
             expectedReplies.add("ERR bad-encoding");
         }
         actStarts();
-        ctx.send(ctx.client(label), out.toByteArray());
+        clients.send(clients.client(label), out.toByteArray());
         actEnds();
     }
 
@@ -149,13 +157,13 @@ public final class HostileSteps {
         expectedReplies.add("ERR bad-encoding");
         expectedReplies.add("ERR bad-encoding");
         actStarts();
-        ctx.send(ctx.client(label), out.toByteArray());
+        clients.send(clients.client(label), out.toByteArray());
         actEnds();
     }
 
     @Then("{conn} receives {string} for each of those lines")
     public void receivesForEach(String label, String expected) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (int i = 0; i < expectedReplies.size(); i++) {
             Received r = c.nextReply(ctx.settings().replyTimeout());
             boolean ok = r instanceof Received.Line l && l.firstTokens(expected.split(" ").length).equals(expected);
@@ -166,7 +174,7 @@ public final class HostileSteps {
 
     @When("{conn} sends {int} bytes without a line end, in writes of {int} KiB")
     public void hugeLine(String label, int total, int kib) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         byte[] rest = new byte[kib * 1024];
         java.util.Arrays.fill(rest, (byte) 'x');
         byte[] head = rest.clone();
@@ -192,24 +200,24 @@ public final class HostileSteps {
 
     @When("{conn} sends {string} one byte per write")
     public void oneBytePerWrite(String label, String text) {
-        WireClient c = ctx.client(label);
-        byte[] bytes = ctx.bytes(text);
+        WireClient c = clients.client(label);
+        byte[] bytes = secrets.bytes(text);
         actStarts();
         for (byte b : bytes) {
-            ctx.send(c, new byte[] {b});
+            clients.send(c, new byte[] {b});
         }
         actEnds();
     }
 
     @When("{conn} sends {string} {int} times in one write")
     public void repeated(String label, String text, int times) {
-        byte[] one = ctx.bytes(text);
+        byte[] one = secrets.bytes(text);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < times; i++) {
             out.writeBytes(one);
         }
         actStarts();
-        ctx.send(ctx.client(label), out.toByteArray());
+        clients.send(clients.client(label), out.toByteArray());
         actEnds();
     }
 
@@ -219,20 +227,20 @@ public final class HostileSteps {
      */
     @When("{conn} sends {int} commands of six kinds to {word} in one write")
     public void sixKinds(String label, int count, String recipient) {
-        String name = ScenarioContext.nameOf(label);
+        String name = Clients.nameOf(label);
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < count; i++) {
             switch (i % 6) {
                 case 0 -> add(out, "PING", "PONG");
-                case 1 -> add(out, "SEND " + recipient + " " + ctx.nextNumberedText(name, recipient), "OK delivered");
+                case 1 -> add(out, "SEND " + recipient + " " + secrets.nextNumberedText(name, recipient), "OK delivered");
                 case 2 -> add(out, "NOPE " + i, "ERR unknown-command");
                 case 3 -> add(out, "SEND nobody-" + i + " hello", "ERR unknown-recipient");
                 case 4 -> add(out, "PING " + i, "ERR syntax");
-                default -> add(out, "AUTH " + name + " " + ctx.secret(name), "ERR already-authenticated");
+                default -> add(out, "AUTH " + name + " " + secrets.secret(name), "ERR already-authenticated");
             }
         }
         actStarts();
-        ctx.send(ctx.client(label), out.toString().getBytes(StandardCharsets.UTF_8));
+        clients.send(clients.client(label), out.toString().getBytes(StandardCharsets.UTF_8));
         actEnds();
     }
 
@@ -243,7 +251,7 @@ public final class HostileSteps {
 
     @Then("{conn} receives each command's reply, in the order sent")
     public void eachReplyInOrder(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (int i = 0; i < expectedReplies.size(); i++) {
             String expected = expectedReplies.get(i);
             Received r = c.nextReply(ctx.settings().replyTimeout());
@@ -257,12 +265,12 @@ public final class HostileSteps {
     public void manyThenHalfClose(String label, int count, String recipient) {
         StringBuilder out = new StringBuilder();
         for (int i = 1; i <= count; i++) {
-            String text = ctx.nextNumberedText(ScenarioContext.nameOf(label), recipient);
+            String text = secrets.nextNumberedText(Clients.nameOf(label), recipient);
             out.append("SEND ").append(recipient).append(' ').append(text).append('\n');
         }
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         actStarts();
-        ctx.send(c, out.toString().getBytes(StandardCharsets.UTF_8));
+        clients.send(c, out.toString().getBytes(StandardCharsets.UTF_8));
         try {
             c.shutdownOutput();
         } catch (IOException e) {
@@ -273,9 +281,9 @@ public final class HostileSteps {
 
     @Then("{conn} receives {string} and is disconnected, whatever the kit was still writing")
     public void receivesThenClosedWhileWriting(String label, String expected) {
-        ctx.expectReply(ctx.client(label), expected);
-        ctx.expectClosed(ctx.client(label));
-        ClientSteps.join(ctx, writer, ctx.settings().replyTimeout(), "the kit's writes end (done or refused)");
+        protocol.expectReply(clients.client(label), expected);
+        protocol.expectClosed(clients.client(label));
+        clients.join(writer, ctx.settings().replyTimeout(), "the kit's writes end (done or refused)");
         actEnds();
     }
 
@@ -284,7 +292,7 @@ public final class HostileSteps {
     private Swarm swarm() {
         if (swarm == null) {
             try {
-                swarm = new Swarm(ctx.running().address());
+                swarm = new Swarm(servers.running().address());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -363,7 +371,7 @@ public final class HostileSteps {
             StringBuilder out = new StringBuilder();
             for (int i = 1; i <= tries; i++) {
                 String wrong = "guess-" + p.index() + "-" + i;
-                ctx.secret(attacker + "#guess-" + p.index() + "-" + i, wrong);
+                secrets.secret(attacker + "#guess-" + p.index() + "-" + i, wrong);
                 out.append("AUTH ").append(victim).append(' ').append(wrong).append('\n');
             }
             p.write(out.toString().getBytes(StandardCharsets.UTF_8));
@@ -446,9 +454,9 @@ public final class HostileSteps {
             String ch = r.get("secret made of");
             String name = nameOfLength(row, nameLength);
             String secret = secretOfBytes(ch, secretBytes);
-            ctx.secret(name, secret);
-            WireClient c = ctx.connect("limits-" + row);
-            ctx.sendLine(c, "AUTH " + name + " " + secret);
+            secrets.secret(name, secret);
+            WireClient c = clients.connect("limits-" + row);
+            clients.sendLine(c, "AUTH " + name + " " + secret);
             Received reply = c.nextReply(ctx.settings().replyTimeout());
             String got = reply instanceof Received.Line l ? l.firstTokens(r.get("reply").split(" ").length)
                     : reply.toString();
@@ -502,10 +510,10 @@ public final class HostileSteps {
             String secret = r[1];
             String changed = secret.substring(0, secret.length() - 1)
                     + (secret.charAt(secret.length() - 1) == 'z' ? 'y' : 'z');
-            WireClient c = ctx.connect("recheck-" + (++i));
-            ctx.sendLine(c, "AUTH " + name + " " + changed);
+            WireClient c = clients.connect("recheck-" + (++i));
+            clients.sendLine(c, "AUTH " + name + " " + changed);
             String first = firstTwo(c.nextReply(ctx.settings().replyTimeout()));
-            ctx.sendLine(c, "AUTH " + name + " " + secret);
+            clients.sendLine(c, "AUTH " + name + " " + secret);
             String second = firstTwo(c.nextReply(ctx.settings().replyTimeout()));
             if (!first.equals("ERR auth-failed") || !second.equals("OK authenticated")) {
                 wrong.add(r[4] + ": last byte changed got " + first + ", whole secret got " + second);
@@ -524,12 +532,12 @@ public final class HostileSteps {
 
     @Then("{word}, once online, receives the {int} messages from {word} in order and no other")
     public void onceOnline(String label, int count, String sender) {
-        WireClient c = ctx.connect(label);
-        ctx.authenticate(c, "OK authenticated");
+        WireClient c = clients.connect(label);
+        protocol.authenticate(c, "OK authenticated");
         for (int i = 1; i <= count; i++) {
-            ctx.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
+            protocol.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
         }
-        ctx.barrier(c, label + " receives no message beyond the first " + count);
+        protocol.barrier(c, label + " receives no message beyond the first " + count);
     }
 
     @After(order = 30)

@@ -27,6 +27,8 @@ public final class LimitSteps {
     private static final int MAX_FLOOD = 5000;
 
     private final ScenarioContext ctx;
+    private final Clients clients;
+    private final Protocol protocol;
     private final List<String> floodReplies = new ArrayList<>();
     private int delivered;
     private String floodLine;
@@ -35,27 +37,29 @@ public final class LimitSteps {
     private KernelBuffers.Capacity kernel;
     private CompletableFuture<Void> pipeline;
 
-    public LimitSteps(ScenarioContext ctx) {
+    public LimitSteps(ScenarioContext ctx, Clients clients, Protocol protocol) {
         this.ctx = ctx;
+        this.clients = clients;
+        this.protocol = protocol;
     }
 
     // ------------------------------------------------------------------ line length
 
     @When("{conn} sends a line of {int} bytes followed by {string}")
     public void longLineThen(String label, int length, String next) {
-        ctx.send(ctx.client(label), (Lines.sendOfLength("nobody", length) + "\n" + next + "\n")
+        clients.send(clients.client(label), (Lines.sendOfLength("nobody", length) + "\n" + next + "\n")
                 .getBytes(StandardCharsets.US_ASCII));
     }
 
     @When("{conn} sends a line of {int} bytes, terminated by CRLF")
     public void longLineCrlf(String label, int length) {
-        ctx.send(ctx.client(label), (Lines.sendOfLength("nobody", length) + "\r\n")
+        clients.send(clients.client(label), (Lines.sendOfLength("nobody", length) + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
     }
 
     @When("{conn} sends {int} bytes without a line end")
     public void unterminated(String label, int length) {
-        ctx.send(ctx.client(label), Lines.sendOfLength("nobody", length).getBytes(StandardCharsets.US_ASCII));
+        clients.send(clients.client(label), Lines.sendOfLength("nobody", length).getBytes(StandardCharsets.US_ASCII));
     }
 
     // ------------------------------------------------------------------ connection cap
@@ -64,21 +68,21 @@ public final class LimitSteps {
     @Given("{int} clients are connected")
     public void clientsConnected(int n) {
         for (int i = 1; i <= n; i++) {
-            WireClient c = ctx.connect("client-" + i);
-            ctx.barrier(c, "client-" + i + " is accepted and served");
+            WireClient c = clients.connect("client-" + i);
+            protocol.barrier(c, "client-" + i + " is accepted and served");
         }
     }
 
     @Given("a fourth connection has been refused with {string}")
     public void fourthRefused(String expected) {
-        WireClient c = ctx.connect("refused");
-        ctx.expectReply(c, expected);
-        ctx.expectClosed(c);
+        WireClient c = clients.connect("refused");
+        protocol.expectReply(c, expected);
+        protocol.expectClosed(c);
     }
 
     @When("one of the connected clients closes its connection")
     public void oneCloses() {
-        ctx.client("client-1").close();
+        clients.client("client-1").close();
     }
 
     @Then("a new connection is accepted again")
@@ -89,8 +93,8 @@ public final class LimitSteps {
         try {
             await("a new connection is served").atMost(ctx.settings().replyTimeout()).pollInSameThread()
                     .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> {
-                        WireClient c = ctx.connect("newcomer-" + tries.incrementAndGet(), s);
-                        ctx.sendLine(c, "PING");
+                        WireClient c = clients.connect("newcomer-" + tries.incrementAndGet(), s);
+                        clients.sendLine(c, "PING");
                         Received r = c.next(ctx.settings().replyTimeout());
                         last.set(r.toString());
                         c.close();
@@ -114,16 +118,16 @@ public final class LimitSteps {
      */
     @When("{conn} sends {word} messages of {int} bytes until the server answers {string}")
     public void flood(String label, String recipient, int size, String until) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         String text = "x".repeat(size);
-        floodLine = "MSG " + ScenarioContext.nameOf(label) + " " + text;
+        floodLine = "MSG " + Clients.nameOf(label) + " " + text;
         lineBytes = floodLine.length() + 1;
         long limit = Long.parseLong(ctx.server().get("max_pending_bytes"));
         kernel = KernelBuffers.forReaderBuffer(WireClient.NON_READING_RECEIVE_BUFFER);
         bound = limit + kernel.bytes() + 2L * lineBytes;
         int most = (int) Math.min(MAX_FLOOD, bound / lineBytes + 2);
         for (int i = 0; i < most; i++) {
-            ctx.sendLine(c, "SEND " + recipient + " " + text);
+            clients.sendLine(c, "SEND " + recipient + " " + text);
             Received r = c.nextReply(ctx.settings().replyTimeout());
             String first = r instanceof Received.Line l ? l.firstTokens(2) : r.toString();
             floodReplies.add(first);
@@ -145,7 +149,7 @@ public final class LimitSteps {
 
     @Then("{conn}'s connection has been dropped")
     public void dropped(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         c.resumeReading();
         Received end = c.drainUntilClosed(ctx.settings().replyTimeout());
         ctx.check(end instanceof Received.Closed, label + "'s connection is closed by the server",
@@ -194,7 +198,7 @@ public final class LimitSteps {
      */
     @Then("whatever {conn} received after its MSG lines, before the drop, was {string}")
     public void lastLineBeforeDrop(String label, String expected) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         c.resumeReading();
         Received end = c.drainUntilClosed(ctx.settings().replyTimeout());
         ctx.check(end instanceof Received.Closed, label + "'s connection is closed by the server", "got " + end);
@@ -221,7 +225,7 @@ public final class LimitSteps {
 
     @Then("the kit records how many of the messages answered {string} reached {conn}")
     public void recordReached(String reply, String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         c.resumeReading();
         c.drainUntilClosed(ctx.settings().replyTimeout());
         long reached = c.rawLines().stream().filter(b -> new String(b, 0, Math.min(4, b.length),
@@ -240,24 +244,24 @@ public final class LimitSteps {
 
     @When("{conn} sends {int} PING lines without reading the replies")
     public void pipelines(String label, int count) {
-        pipeline = ctx.client(label).sendRepeatedInBackground("PING", count);
+        pipeline = clients.client(label).sendRepeatedInBackground("PING", count);
     }
 
     @Given("{conn} is online with small socket buffers and has stopped reading")
     public void onlineSmallBuffers(String label) {
-        WireClient c = ctx.connectNonReading(label);
+        WireClient c = clients.connectNonReading(label);
         try {
             c.smallSendBuffer();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        ctx.authenticate(c, "OK registered");
+        protocol.authenticate(c, "OK registered");
         c.pauseReading();
     }
 
     @Then("{conn} receives {int} replies {string} once he/she reads again")
     public void readsAgain(String label, int count, String expected) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         c.resumeReading();
         Duration timeout = ctx.scaled(Duration.ofSeconds(60));
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -268,7 +272,7 @@ public final class LimitSteps {
                         + " rather than dropping it", "reply " + (i + 1) + " was " + r);
             }
         }
-        ClientSteps.join(ctx, pipeline, ctx.settings().replyTimeout(), "the kit's pipelined writes complete");
+        clients.join(pipeline, ctx.settings().replyTimeout(), "the kit's pipelined writes complete");
     }
 
     /**
@@ -294,7 +298,7 @@ public final class LimitSteps {
 
     @Then("the server stops reading from {conn} before it has read them all")
     public void stopsReading(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         boolean stalled = writesStall(c);
         ctx.check(stalled, "the server stops reading while the replies to the pipelined lines wait (the kit's"
                         + " writes stall before all are sent)",
@@ -303,7 +307,7 @@ public final class LimitSteps {
 
     @Then("the kit records how much {conn} could send before the server stopped reading")
     public void recordThreshold(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         writesStall(c);
         ctx.observe(pipeline.isDone()
                 ? "the kit wrote all " + c.backgroundBytesWritten() + " bytes without a stall (the server, or the"

@@ -32,9 +32,15 @@ public final class ProcessSteps {
     static final List<String> LIMITS = List.of("max_queued", "max_connections", "auth_timeout", "max_pending_bytes");
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
 
-    public ProcessSteps(ScenarioContext ctx) {
+    public ProcessSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
     }
 
     // ------------------------------------------------------------------ PROC-14: fatal run-time errors
@@ -54,7 +60,7 @@ public final class ProcessSteps {
      */
     @When("the server's data directory can no longer be written")
     public void dataDirUnwritable() {
-        ServerInstance s = ctx.running();
+        ServerInstance s = servers.running();
         Path dir = s.dataDir();
         List<Path> targets = new ArrayList<>();
         targets.add(dir);
@@ -83,15 +89,15 @@ public final class ProcessSteps {
 
     @When("{conn} connects and registers a new name")
     public void registersNewName(String label) {
-        WireClient c = ctx.connect(label);
-        String name = ScenarioContext.nameOf(label);
-        ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name));
+        WireClient c = clients.connect(label);
+        String name = Clients.nameOf(label);
+        clients.sendLine(c, "AUTH " + name + " " + secrets.secret(name));
         registerSentAt = System.nanoTime();
     }
 
     @Then("{conn} never receives {string}")
     public void neverReceives(String label, String forbidden) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         List<String> got = new ArrayList<>();
         while (true) {
             Received r = c.next(ctx.settings().replyTimeout());
@@ -191,7 +197,7 @@ public final class ProcessSteps {
         s.set("max_connections", "99");
         s.set("auth_timeout", "45");
         s.set("max_pending_bytes", "300000");
-        ctx.start(s);
+        servers.start(s);
     }
 
     @Then("the kit records which words of the build's command line are not Litsxg's documented flags")
@@ -212,7 +218,7 @@ public final class ProcessSteps {
 
     @Given("the server process has been killed")
     public void hasBeenKilled() {
-        ctx.running().current().kill();
+        servers.running().current().kill();
     }
 
     @Then("the kit records whether the server still runs and serves")
@@ -309,13 +315,13 @@ public final class ProcessSteps {
 
     @When("a monitor connects and sends {string}")
     public void monitor(String line) {
-        WireClient c = ctx.connect("monitor");
-        ctx.sendLine(c, line);
+        WireClient c = clients.connect("monitor");
+        clients.sendLine(c, line);
     }
 
     @Then("the kit records the monitor's reply")
     public void recordMonitor() {
-        Received r = ctx.client("monitor").next(ctx.settings().replyTimeout());
+        Received r = clients.client("monitor").next(ctx.settings().replyTimeout());
         ctx.observe("an external liveness check got " + r);
     }
 }

@@ -33,6 +33,8 @@ public final class ServerSteps {
     static final String READY = "litsxg listening on ";
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
     private ServerSocket occupier;
     private Optional<Integer> lastExit = Optional.empty();
     /** The data directory's entries, listed on the drain thread as the ready line was read. */
@@ -42,57 +44,59 @@ public final class ServerSteps {
     /** When the kit sent the last signal (after kill(1) returned), for "exits at once". */
     private long signalledAt;
 
-    public ServerSteps(ScenarioContext ctx) {
+    public ServerSteps(ScenarioContext ctx, Servers servers, Clients clients) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
     }
 
     // ------------------------------------------------------------------ configuration
 
     @Given("the server is running")
     public void running() {
-        ctx.running();
+        servers.running();
     }
 
     @Given("the server is running with log level {word}")
     public void runningWithLogLevel(String level) {
-        ctx.configure("log_level", level, "set the log level to " + level);
-        ctx.running();
+        servers.configure("log_level", level, "set the log level to " + level);
+        servers.running();
     }
 
     @Given("the server is configured with an auth timeout of {int} second(s)")
     public void authTimeout(int seconds) {
-        ctx.configure("auth_timeout", Integer.toString(seconds), "set an auth timeout of " + seconds + " s");
+        servers.configure("auth_timeout", Integer.toString(seconds), "set an auth timeout of " + seconds + " s");
     }
 
     @Given("the server is configured with a queue limit of {int} message(s)")
     public void queueLimit(int n) {
-        ctx.configure("max_queued", Integer.toString(n), "set a queue limit of " + n);
+        servers.configure("max_queued", Integer.toString(n), "set a queue limit of " + n);
     }
 
     @Given("the server is configured with a connection limit of {int}")
     public void connectionLimit(int n) {
-        ctx.configure("max_connections", Integer.toString(n), "set a connection limit of " + n);
+        servers.configure("max_connections", Integer.toString(n), "set a connection limit of " + n);
     }
 
     @Given("the server is configured with a pending output limit of {int} bytes")
     public void pendingLimit(int n) {
-        ctx.configure("max_pending_bytes", Integer.toString(n), "set a pending output limit of " + n + " bytes");
+        servers.configure("max_pending_bytes", Integer.toString(n), "set a pending output limit of " + n + " bytes");
     }
 
     @Given("the server is configured with log level {word}")
     public void logLevel(String level) {
-        ctx.configure("log_level", level, "set the log level to " + level);
+        servers.configure("log_level", level, "set the log level to " + level);
     }
 
     @Given("the server runs the previous build")
     public void previousBuild() {
-        ctx.server().template(ctx.previousBuild());
-        ctx.running();
+        ctx.server().template(servers.previousBuild());
+        servers.running();
     }
 
     @Given("a second server is running with its own port and data directory")
     public void secondServer() {
-        ctx.start(ctx.instance("second server"));
+        servers.start(ctx.instance("second server"));
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -100,25 +104,25 @@ public final class ServerSteps {
     @When("the server is started")
     @When("the server is started again")
     public void started() {
-        ctx.start(ctx.server());
+        servers.start(ctx.server());
     }
 
     @When("the server is stopped")
     public void stopped() {
-        lastExit = ctx.stop(ctx.server());
+        lastExit = servers.stop(ctx.server());
     }
 
     @When("the server is restarted")
     public void restarted() {
         ServerInstance s = ctx.server();
-        lastExit = ctx.stop(s);
-        ctx.recordStoreBefore("restart");
-        ctx.start(s);
+        lastExit = servers.stop(s);
+        servers.recordStoreBefore("restart");
+        servers.start(s);
     }
 
     @When("the server receives {word}")
     public void receivesSignal(String signal) {
-        ServerProcess p = ctx.running().current();
+        ServerProcess p = servers.running().current();
         try {
             switch (signal) {
                 case "SIGTERM" -> p.signal("TERM");
@@ -134,7 +138,7 @@ public final class ServerSteps {
 
     @When("the server process is killed")
     public void killed() {
-        lastExit = ctx.running().current().kill();
+        lastExit = servers.running().current().kill();
     }
 
     /**
@@ -143,7 +147,7 @@ public final class ServerSteps {
      */
     @When("the process holding the server's listening socket is killed")
     public void listenerKilled() {
-        ServerInstance s = ctx.running();
+        ServerInstance s = servers.running();
         ProcessHandle killed = s.current().killListener(s.port());
         ctx.scenario().log("the kit killed pid " + killed.pid() + " (the holder of the listening socket on port "
                 + s.port() + ") and nothing else");
@@ -180,27 +184,27 @@ public final class ServerSteps {
 
     @When("the server process is killed and started again")
     public void killedAndStarted() {
-        ServerInstance s = ctx.running();
+        ServerInstance s = servers.running();
         lastExit = s.current().kill();
-        ctx.recordStoreBefore("restart");
-        ctx.start(s);
+        servers.recordStoreBefore("restart");
+        servers.start(s);
     }
 
     @When("the server is upgraded to the build under test")
     public void upgraded() {
         ServerInstance s = ctx.server();
-        lastExit = ctx.stop(s);
-        ctx.recordStoreBefore("restart");
+        lastExit = servers.stop(s);
+        servers.recordStoreBefore("restart");
         s.template(ctx.settings().server());
-        ctx.start(s);
+        servers.start(s);
     }
 
     @When("the server is rolled back to the previous build")
     public void rolledBack() {
         ServerInstance s = ctx.server();
-        lastExit = ctx.stop(s);
-        s.template(ctx.previousBuild());
-        ServerProcess p = ctx.launch(s, List.of());
+        lastExit = servers.stop(s);
+        s.template(servers.previousBuild());
+        ServerProcess p = servers.launch(s, List.of());
         p.awaitAccepting(s.address(), ctx.settings().startupTimeout());
     }
 
@@ -213,19 +217,19 @@ public final class ServerSteps {
         } catch (IOException e) {
             throw new UncheckedIOException("the kit cannot occupy port " + s.port(), e);
         }
-        ctx.launch(s, List.of());
+        servers.launch(s, List.of());
     }
 
     @When("the server is started with an unknown flag")
     public void startedWithUnknownFlag() {
-        ctx.launch(ctx.server(), List.of("--no-such-flag-in-litsxg"));
+        servers.launch(ctx.server(), List.of("--no-such-flag-in-litsxg"));
     }
 
     @When("the server is started with {word} set to {string}")
     public void startedWithValue(String placeholder, String value) {
         ctx.require(placeholder, "give it the value \"" + value + "\"");
         ctx.server().set(placeholder, value);
-        ctx.launch(ctx.server(), List.of());
+        servers.launch(ctx.server(), List.of());
     }
 
     @When("the server is started with a data directory that is a regular file")
@@ -236,7 +240,7 @@ public final class ServerSteps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ctx.launch(s, List.of());
+        servers.launch(s, List.of());
     }
 
     @When("the server is started with an identities.db that is not a SQLite database")
@@ -249,21 +253,21 @@ public final class ServerSteps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ctx.launch(s, List.of());
+        servers.launch(s, List.of());
     }
 
     @When("a second server is started on the same data directory")
     public void secondOnSameDataDir() {
         ServerInstance second = ctx.instance("second server");
         second.dataDir(ctx.server().dataDir());
-        ctx.launch(second, List.of());
+        servers.launch(second, List.of());
     }
 
     @When("a second server is started on the same port")
     public void secondOnSamePort() {
         ServerInstance second = ctx.instance("second server");
         second.port(ctx.server().port());
-        ctx.launch(second, List.of());
+        servers.launch(second, List.of());
     }
 
     @When("the server is started without the flag for {word}")
@@ -276,7 +280,7 @@ public final class ServerSteps {
                 "the server command template has no --flag {" + placeholder + "} the kit could leave out"));
         ServerInstance s = ctx.server();
         s.template(without);
-        ctx.start(s);
+        servers.start(s);
     }
 
     /** Without --port the build must listen on 7667; checked only while 7667 is free here. */
@@ -292,7 +296,7 @@ public final class ServerSteps {
         ServerInstance s = ctx.server();
         s.template(without);
         s.port(7667);
-        ctx.start(s);
+        servers.start(s);
     }
 
     @Then("the server cannot be reached on any address but 127.0.0.1")
@@ -324,7 +328,7 @@ public final class ServerSteps {
     public void startedWithPortZero() {
         ServerInstance s = ctx.server();
         s.set("port", "0");
-        ctx.launch(s, List.of());
+        servers.launch(s, List.of());
     }
 
     @When("the server is started bound to {string}")
@@ -339,20 +343,20 @@ public final class ServerSteps {
         }
         ServerInstance s = ctx.server();
         s.set("bind", address);
-        ctx.start(s);
+        servers.start(s);
     }
 
     @When("the server is started with a data directory path whose parents do not exist")
     public void startedWithNestedDataDir() {
         ServerInstance s = ctx.server();
         s.dataDir(s.workDir().resolve("nested").resolve("deeper").resolve("data"));
-        ctx.start(s);
+        servers.start(s);
     }
 
     @When("the server is started with operator commands on its standard input")
     public void startedWithStdin() {
         ServerInstance s = ctx.server();
-        ServerProcess p = ctx.launch(s, List.of(),
+        ServerProcess p = servers.launch(s, List.of(),
                 "quit\nstop\nshutdown\nexit\nQUIT\n\u0004".getBytes(StandardCharsets.UTF_8));
         if (!p.awaitAccepting(s.address(), ctx.settings().startupTimeout())) {
             throw ctx.failure("the server starts and serves with input on its stdin",
@@ -366,7 +370,7 @@ public final class ServerSteps {
         Path dir = s.dataDir();
         // PROC-6: the data directory is looked at on the kit's drain thread the moment the ready
         // line is read, before anything else; a database created a moment later is not there.
-        ServerProcess p = ctx.launch(s, List.of(), null, l -> {
+        ServerProcess p = servers.launch(s, List.of(), null, l -> {
             if (l.startsWith(READY) && dataDirAtReady == null) {
                 String[] entries = dir.toFile().list();
                 Path db = dir.resolve("identities.db");
@@ -653,7 +657,7 @@ public final class ServerSteps {
             throw ctx.failure(what, "the connect failed: " + e.getMessage());
         }
         try (c) {
-            ctx.sendLine(c, "PING");
+            clients.sendLine(c, "PING");
             Received r = c.next(ctx.settings().replyTimeout());
             ctx.check(r instanceof Received.Line l && l.text().equals("PONG"), what + " (PING answered PONG)",
                     "got " + r);

@@ -45,74 +45,69 @@ public final class StoreSteps {
             "identities.db-journal");
 
     private final ScenarioContext ctx;
-    private int checks;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
+    private final Evidence evidence;
     private Path backup;
 
-    public StoreSteps(ScenarioContext ctx) {
+    public StoreSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets, Protocol protocol, Evidence evidence) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
+        this.evidence = evidence;
     }
 
     private StoreSnapshot store() {
-        return ctx.readStore(ctx.server());
-    }
-
-    private void stopIfRunning() {
-        if (ctx.server().isRunning()) {
-            ctx.stop(ctx.server());
-        }
+        return servers.readStore(ctx.server());
     }
 
     // ------------------------------------------------------------------ authentication checks
 
-    private Received authOnNewConnection(String name, String secret) {
-        WireClient c = ctx.connect(name + "#check-" + (++checks));
-        ctx.sendLine(c, "AUTH " + name + " " + secret);
-        Received r = c.nextReply(ctx.settings().replyTimeout());
-        c.close();
-        return r;
-    }
-
     private void expectAuth(String name, String secret, String expected, String what) {
-        Received r = authOnNewConnection(name, secret);
+        Received r = protocol.authOnNewConnection(name, secret);
         ctx.check(r instanceof Received.Line l && l.firstTokens(2).equals(expected), what + ": \"" + expected + "\"",
                 "got " + r);
     }
 
     @Then("{word} can authenticate with her/his secret")
     public void canAuthenticate(String name) {
-        expectAuth(name, ctx.secret(name), "OK authenticated", name + " authenticates with the secret it registered");
+        expectAuth(name, secrets.secret(name), "OK authenticated", name + " authenticates with the secret it registered");
     }
 
     @Then("{word}'s wrong secret is refused")
     public void wrongRefused(String name) {
-        expectAuth(name, "not-" + ctx.secret(name), "ERR auth-failed", name + " with a wrong secret is refused");
+        expectAuth(name, "not-" + secrets.secret(name), "ERR auth-failed", name + " with a wrong secret is refused");
     }
 
     @Then("{word} can register again with another secret")
     public void registerAgain(String name) {
-        String other = "another-" + ctx.secret(name);
+        String other = "another-" + secrets.secret(name);
         expectAuth(name, other, "OK registered", name + " is unknown and can be claimed again");
-        ctx.secret(name, other);
+        secrets.secret(name, other);
     }
 
     @Given("{word} has registered and the server process was killed right after her/his {string}")
     public void registeredThenKilled(String name, String reply) {
-        WireClient c = ctx.connect(name);
-        ctx.authenticate(c, reply);
+        WireClient c = clients.connect(name);
+        protocol.authenticate(c, reply);
         ctx.server().current().kill();
     }
 
     @Given("{word} is registered with the secret {string}")
     public void registeredWithSecret(String name, String secret) {
-        ctx.secret(name, secret);
-        ctx.register(name);
+        secrets.secret(name, secret);
+        protocol.register(name);
     }
 
     @Given("{word} and {word} are registered with the same secret")
     public void sameSecret(String a, String b) {
-        ctx.secret(b, ctx.secret(a));
-        ctx.register(a);
-        ctx.register(b);
+        secrets.secret(b, secrets.secret(a));
+        protocol.register(a);
+        protocol.register(b);
     }
 
     // ------------------------------------------------------------------ the database from outside
@@ -134,7 +129,7 @@ public final class StoreSteps {
             throw ctx.failure("a row of identities.db naming " + name, "none does:\n" + s);
         }
         for (StoreSnapshot.Row r : rows) {
-            Optional<Pbkdf2.Layout> l = Pbkdf2.find(r.values(), ctx.secret(name));
+            Optional<Pbkdf2.Layout> l = Pbkdf2.find(r.values(), secrets.secret(name));
             if (l.isPresent()) {
                 return l.get();
             }
@@ -166,21 +161,21 @@ public final class StoreSteps {
 
     @Given("while the server was stopped {word}'s row was rewritten with {int} iterations")
     public void rewritten(String name, int iterations) {
-        stopIfRunning();
+        servers.stopIfRunning();
         StoreSnapshot s = store();
         StoreSnapshot.Row row = s.rowsNaming(name).stream().findFirst().orElseThrow(() ->
                 new Unimplemented("no row of identities.db names " + name));
-        Pbkdf2.Layout l = Pbkdf2.find(row.values(), ctx.secret(name)).orElseThrow(() -> new Unimplemented(
+        Pbkdf2.Layout l = Pbkdf2.find(row.values(), secrets.secret(name)).orElseThrow(() -> new Unimplemented(
                 "the kit cannot find the PBKDF2 salt, iterations and key on " + name + "'s row"));
         String nameColumn = row.columnHolding(name).orElseThrow();
-        Map<String, Object> changes = l.rewrite(row.values(), ctx.secret(name), iterations);
+        Map<String, Object> changes = l.rewrite(row.values(), secrets.secret(name), iterations);
         update(row.table(), changes.keySet().stream().map(c -> "\"" + c + "\" = ?").collect(Collectors.joining(", ")),
                 nameColumn, name, changes.values().toArray());
     }
 
     @Given("while the server was stopped {word}'s row was deleted")
     public void rowDeleted(String name) {
-        stopIfRunning();
+        servers.stopIfRunning();
         StoreSnapshot.Row row = store().rowsNaming(name).stream().findFirst().orElseThrow(() ->
                 ctx.failure("a row of identities.db names " + name, "none does"));
         String col = row.columnHolding(name).orElseThrow();
@@ -216,9 +211,9 @@ public final class StoreSteps {
 
     @Then("the identity store is byte-identical to the one before the restart/upgrade")
     public void identical() {
-        StoreSnapshot before = ctx.recordedStore("restart").orElseThrow(() ->
+        StoreSnapshot before = servers.recordedStore("restart").orElseThrow(() ->
                 new IllegalStateException("no identity store was recorded before the restart"));
-        stopIfRunning();
+        servers.stopIfRunning();
         StoreSnapshot after = store();
         ctx.check(before.sameAs(after), "schema, user_version and rows unchanged:\n" + before, after.toString());
         List<String> diff = before.contentDifferences(after);
@@ -234,7 +229,7 @@ public final class StoreSteps {
      * and home directories, and its files in shared directories ({@link FileScan}).
      */
     private List<FileScan.Found> files() {
-        return ctx.filesOfServer(s -> SecuritySteps.plainForms(s).values());
+        return evidence.filesOfServer(s -> SecuritySteps.plainForms(s).values());
     }
 
     /** The files that hold any of {@code needles} as bytes, with which. */
@@ -259,19 +254,19 @@ public final class StoreSteps {
 
     @Then("no file under the server's directories holds any secret the clients sent")
     public void noSecretInFiles() {
-        List<String> secrets = ctx.secrets().values().stream().distinct().toList();
-        List<String> hits = filesHolding(secrets);
-        ctx.check(hits.isEmpty(), "no file the server wrote (in " + WHERE + ") holds any of the secrets " + secrets,
+        List<String> used = secrets.secrets().values().stream().distinct().toList();
+        List<String> hits = filesHolding(used);
+        ctx.check(hits.isEmpty(), "no file the server wrote (in " + WHERE + ") holds any of the secrets " + used,
                 String.join("; ", hits));
     }
 
     @Then("no file under the server's directories holds any message text, now or after a stop")
     public void noMessageInFiles() {
-        List<String> texts = ctx.messageTexts().stream().distinct().toList();
+        List<String> texts = secrets.messageTexts().stream().distinct().toList();
         List<String> hits = filesHolding(texts);
         ctx.check(hits.isEmpty(), "while the server runs, no file (in " + WHERE + ") holds any message text " + texts,
                 String.join("; ", hits));
-        ctx.stop(ctx.server());
+        servers.stop(ctx.server());
         hits = filesHolding(texts);
         ctx.check(hits.isEmpty(), "after the server stopped, no file (in " + WHERE + ") holds any message text "
                 + texts, String.join("; ", hits));
@@ -325,7 +320,7 @@ public final class StoreSteps {
 
     @Then("after a stop no file exists under the server's directories but those the contract names")
     public void noOtherFilesAfterStop() {
-        stopIfRunning();
+        servers.stopIfRunning();
         noOtherFiles();
     }
 
@@ -385,7 +380,7 @@ public final class StoreSteps {
 
     @Given("while the server was stopped identities.db was deleted")
     public void dbDeleted() {
-        stopIfRunning();
+        servers.stopIfRunning();
         Path dir = ctx.server().dataDir();
         try {
             for (String f : List.of("identities.db", "identities.db-wal", "identities.db-shm")) {
@@ -398,13 +393,13 @@ public final class StoreSteps {
 
     @Given("while the server was stopped the data directory was deleted")
     public void dataDirDeleted() {
-        stopIfRunning();
+        servers.stopIfRunning();
         ScenarioContext.deleteTree(ctx.server().dataDir());
     }
 
     @Given("a copy of identities.db was taken while the server was stopped")
     public void backupTaken() {
-        stopIfRunning();
+        servers.stopIfRunning();
         try {
             backup = Files.createDirectories(ctx.root().resolve("backup"));
             for (String f : List.of("identities.db", "identities.db-wal")) {
@@ -417,12 +412,12 @@ public final class StoreSteps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ctx.start(ctx.server());
+        servers.start(ctx.server());
     }
 
     @When("the server is stopped, the copy is put back and the server is started again")
     public void restoreBackup() {
-        stopIfRunning();
+        servers.stopIfRunning();
         Path dir = ctx.server().dataDir();
         try {
             for (String f : List.of("identities.db", "identities.db-wal", "identities.db-shm")) {
@@ -434,7 +429,7 @@ public final class StoreSteps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ctx.start(ctx.server());
+        servers.start(ctx.server());
     }
 
     // ------------------------------------------------------------------ STORE-3: crashes under load
@@ -456,7 +451,7 @@ public final class StoreSteps {
         Registration(String name, java.util.concurrent.CountDownLatch go, java.util.function.IntConsumer onFirstByte)
                 throws IOException {
             this.name = name;
-            this.secret = ctx.secret(name); // on the step thread: the context is not thread-safe
+            this.secret = secrets.secret(name); // on the step thread: the context is not thread-safe
             this.go = go;
             this.onFirstByte = onFirstByte;
             socket = new java.net.Socket();
@@ -504,16 +499,16 @@ public final class StoreSteps {
         int[] moments = {1, Math.max(1, perCycle / 3), Math.max(1, 2 * perCycle / 3), perCycle};
         for (int cycle = 0; cycle < cycles; cycle++) {
             long t0 = System.nanoTime();
-            ServerInstance server = ctx.running();
+            ServerInstance server = servers.running();
             var process = server.current();
             // Two names online exchanging messages: other work in flight at the kill.
             String a = "chat" + cycle + "a";
             String b = "chat" + cycle + "b";
-            WireClient ca = ctx.connect(a);
-            ctx.authenticate(ca, "OK registered");
+            WireClient ca = clients.connect(a);
+            protocol.authenticate(ca, "OK registered");
             acknowledged.add(a);
-            WireClient cb = ctx.connect(b);
-            ctx.authenticate(cb, "OK registered");
+            WireClient cb = clients.connect(b);
+            protocol.authenticate(cb, "OK registered");
             acknowledged.add(b);
             List<ProcessHandle> tree = process.processTree();
             int killAt = moments[cycle % moments.length];
@@ -562,7 +557,7 @@ public final class StoreSteps {
                             "OK registered")).count() + ", " + (System.nanoTime() - t0) / 1_000_000 + " ms)");
             ca.close();
             cb.close();
-            ctx.start(server);
+            servers.start(server);
         }
         ctx.scenario().log("STORE-3 crashes: " + String.join("; ", crashLog));
     }
@@ -572,7 +567,7 @@ public final class StoreSteps {
         long t0 = System.nanoTime();
         List<String> lost = new ArrayList<>();
         for (String name : acknowledged) {
-            Received r = authOnNewConnection(name, ctx.secret(name));
+            Received r = protocol.authOnNewConnection(name, secrets.secret(name));
             if (!(r instanceof Received.Line l && l.firstTokens(2).equals("OK authenticated"))) {
                 lost.add(name + " (" + r + ")");
             }
@@ -589,7 +584,7 @@ public final class StoreSteps {
 
     @Given("while the server was stopped by a kill, only identities.db was deleted and SQLite's other files were left")
     public void onlyDatabaseDeletedAfterKill() {
-        ServerInstance s = ctx.running();
+        ServerInstance s = servers.running();
         s.current().kill();
         Path dir = s.dataDir();
         List<String> left;
@@ -621,15 +616,15 @@ public final class StoreSteps {
     public void earlierReleaseDatabase(String n1, String n2, String n3) {
         ServerInstance probe = ctx.instance("probe");
         String probeName = "probe";
-        ctx.start(probe);
-        WireClient c = ctx.connect(probeName, probe);
-        ctx.authenticate(c, "OK registered");
+        servers.start(probe);
+        WireClient c = clients.connect(probeName, probe);
+        protocol.authenticate(c, "OK registered");
         c.close();
-        ctx.stop(probe);
-        StoreSnapshot made = ctx.readStore(probe);
+        servers.stop(probe);
+        StoreSnapshot made = servers.readStore(probe);
         StoreSnapshot.Row row = made.rowsNaming(probeName).stream().findFirst().orElseThrow(() -> ctx.failure(
                 "a row of identities.db naming " + probeName, "none does:\n" + made));
-        Pbkdf2.Layout layout = Pbkdf2.find(row.values(), ctx.secret(probeName)).orElseThrow(() -> new Unimplemented(
+        Pbkdf2.Layout layout = Pbkdf2.find(row.values(), secrets.secret(probeName)).orElseThrow(() -> new Unimplemented(
                 "the kit cannot read how the build's rows keep their PBKDF2 parameters (STORE-5), so it cannot write"
                         + " a database of an earlier release: " + made.rowsMentioning(probeName)));
         String nameColumn = row.columnHolding(probeName).orElseThrow();
@@ -660,7 +655,7 @@ public final class StoreSteps {
                     }
                     Map<String, Object> values = new java.util.LinkedHashMap<>(row.values());
                     values.put(nameColumn, name);
-                    values.putAll(layout.rewrite(row.values(), ctx.secret(name), salt, iterations[i]));
+                    values.putAll(layout.rewrite(row.values(), secrets.secret(name), salt, iterations[i]));
                     String cols = values.keySet().stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", "));
                     try (PreparedStatement ps = conn.prepareStatement("INSERT INTO \"" + row.table() + "\" (" + cols
                             + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(values.size(), "?")) + ")")) {
@@ -684,6 +679,6 @@ public final class StoreSteps {
                 + Arrays.toString(Arrays.copyOf(iterations, 3)) + " iterations with 24-byte salts, in the layout of"
                 + " the build's own rows (salt " + layout.saltField() + ", iterations " + layout.iterationsField()
                 + ", key " + layout.hashField() + ")");
-        ctx.recordStoreBefore("restart");
+        servers.recordStoreBefore("restart");
     }
 }
