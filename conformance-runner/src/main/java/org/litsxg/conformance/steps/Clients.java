@@ -71,11 +71,11 @@ public final class Clients {
      */
     private WireClient open(String label, ServerInstance instance, int receiveBuffer) {
         Transcript t = new Transcript(label, ctx.origin());
+        Duration timeout = ctx.settings().replyTimeout();
         try {
             WireClient c = instance.remote() != null
-                    ? WireClient.connect(label, instance.remote(), ctx.settings().replyTimeout(), t, receiveBuffer, false,
-                            ctx.aliases())
-                    : WireClient.connect(label, instance.address(), ctx.settings().replyTimeout(), t, receiveBuffer, false);
+                    ? WireClient.connect(label, instance.remote(), timeout, t, receiveBuffer, false, ctx.aliases())
+                    : WireClient.connect(label, instance.address(), timeout, t, receiveBuffer, false);
             clients.put(label, c);
             allClients.add(c);
             return c;

@@ -59,7 +59,8 @@ public final class Evidence {
                     "transcript: " + c.name());
         }
         for (Transcript t : clients.failedConnects()) {
-            ctx.scenario().attach(t.text().getBytes(StandardCharsets.UTF_8), "text/plain", "transcript: failed connect");
+            ctx.scenario().attach(t.text().getBytes(StandardCharsets.UTF_8), "text/plain",
+                    "transcript: failed connect");
         }
     }
 

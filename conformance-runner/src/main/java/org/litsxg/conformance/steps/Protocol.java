@@ -1,7 +1,9 @@
 package org.litsxg.conformance.steps;
 
+import java.io.IOException;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
+import org.litsxg.conformance.support.Transcript;
 import org.litsxg.conformance.support.WireClient;
 
 /**
@@ -73,6 +75,26 @@ public final class Protocol {
         Received r = c.nextReply(ctx.settings().replyTimeout());
         c.close();
         return r;
+    }
+
+    /**
+     * Connects to {@code s} on a connection of its own (not one of the scenario's clients), sends
+     * PING and checks the answer is PONG: {@code what} is the scenario's claim.
+     */
+    public void pingOnce(ServerInstance s, String what) {
+        WireClient c;
+        try {
+            c = WireClient.connect("first-client", s.address(), ctx.settings().replyTimeout(),
+                    new Transcript("first-client", System.nanoTime()), 0, false);
+        } catch (IOException e) {
+            throw ctx.failure(what, "the connect failed: " + e.getMessage());
+        }
+        try (c) {
+            clients.sendLine(c, "PING");
+            Received r = c.next(ctx.settings().replyTimeout());
+            ctx.check(r instanceof Received.Line l && l.text().equals("PONG"), what + " (PING answered PONG)",
+                    "got " + r);
+        }
     }
 
     /** Takes the next reply (holding back MSG lines) and checks its first tokens. */

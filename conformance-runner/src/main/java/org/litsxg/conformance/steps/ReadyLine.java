@@ -1,8 +1,11 @@
 package org.litsxg.conformance.steps;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 /**
  * The ready line (PROC-8): {@code litsxg listening on <address>:<port>}, the address in its
- * canonical text.
+ * canonical text ({@link AddressText}).
  */
 final class ReadyLine {
 
@@ -25,6 +28,17 @@ final class ReadyLine {
         String rest = line.substring(PREFIX.length());
         int colon = rest.lastIndexOf(':');
         return colon < 0 ? new Named("", "") : new Named(rest.substring(0, colon), rest.substring(colon + 1));
+    }
+
+    /**
+     * Whether the ready line's {@code host} names {@code expected} (an address in any valid text,
+     * IPv6 with or without brackets) in its canonical text.
+     */
+    static boolean sameAddress(String host, String expected) {
+        Optional<byte[]> want = AddressText.parse(expected);
+        Optional<byte[]> got = AddressText.parse(host);
+        return want.isPresent() && got.isPresent() && Arrays.equals(want.get(), got.get())
+                && AddressText.violations(host).isEmpty();
     }
 
     /** An address as the ready line writes it: IPv6 in brackets. */

@@ -106,6 +106,15 @@ public final class Servers {
         }
     }
 
+    /** The latest process of the scenario's server; the scenario must have started one. */
+    public ServerProcess current() {
+        ServerProcess p = ctx.server().current();
+        if (p == null) {
+            throw new IllegalStateException("the scenario started no server");
+        }
+        return p;
+    }
+
     /** A command template for another build (upgrade, rollback). */
     public CommandTemplate previousBuild() {
         return ctx.settings().previousServer();
