@@ -135,4 +135,14 @@ public final class QueueSteps {
         ctx.observe(lost ? "a message answered OK queued was lost by the restart (the seeds accept message loss)"
                 : "after the restart " + label + " first received " + r);
     }
+
+    @Then("{word}, once online, receives the {int} messages from {word} in order and no other")
+    public void onceOnlineReceivesInOrder(String label, int count, String sender) {
+        WireClient c = clients.connect(label);
+        protocol.authenticate(c, "OK authenticated");
+        for (int i = 1; i <= count; i++) {
+            protocol.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
+        }
+        protocol.barrier(c, label + " receives no message beyond the first " + count);
+    }
 }

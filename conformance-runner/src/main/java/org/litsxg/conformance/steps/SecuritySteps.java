@@ -11,12 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.litsxg.conformance.support.FileScan;
 import org.litsxg.conformance.support.Swarm;
 import org.litsxg.conformance.support.WireClient;
 
@@ -55,7 +58,7 @@ public final class SecuritySteps {
         return index ^ 1;
     }
 
-    private boolean run(java.util.function.BooleanSupplier done, Duration timeout) {
+    private boolean run(BooleanSupplier done, Duration timeout) {
         try {
             return swarm.runUntil(done, timeout);
         } catch (IOException e) {
@@ -171,7 +174,7 @@ public final class SecuritySteps {
 
     @Given("an AUTH with a secret of {int} bytes has been refused with {string}")
     public void refusedSecret(int bytes, String reply) {
-        String secret = HostileSteps.secretOfBytes("s", bytes);
+        String secret = HostileNameSteps.secretOfBytes("s", bytes);
         secrets.secret("refused#" + bytes, secret);
         WireClient c = clients.connect("refused");
         clients.sendLine(c, "AUTH refused " + secret);
@@ -198,7 +201,7 @@ public final class SecuritySteps {
         forms.put("as upper-case hex", HexFormat.of().withUpperCase().formatHex(utf8)
                 .getBytes(StandardCharsets.US_ASCII));
         // The first 3n bytes encode the same way wherever the secret starts in a longer text.
-        byte[] aligned = java.util.Arrays.copyOf(utf8, utf8.length - utf8.length % 3);
+        byte[] aligned = Arrays.copyOf(utf8, utf8.length - utf8.length % 3);
         forms.put("in Base64", Base64.getEncoder().withoutPadding().encode(aligned));
         forms.put("in UTF-16LE", secret.getBytes(StandardCharsets.UTF_16LE));
         forms.put("in UTF-16BE", secret.getBytes(StandardCharsets.UTF_16BE));
@@ -208,7 +211,7 @@ public final class SecuritySteps {
     private List<String> filesHoldingSecrets() {
         List<Map.Entry<String, byte[]>> files = new ArrayList<>();
         // The server's directories and its files in shared ones (/tmp, the user's home): support.FileScan.
-        for (org.litsxg.conformance.support.FileScan.Found f : evidence.filesOfServer(s -> plainForms(s).values())) {
+        for (FileScan.Found f : evidence.filesOfServer(s -> plainForms(s).values())) {
             files.add(Map.entry(f.shown(), f.content()));
         }
         if (scratchDataDir != null) {
@@ -228,7 +231,7 @@ public final class SecuritySteps {
         for (Map.Entry<String, byte[]> f : files) {
             for (String secret : secrets.secrets().values().stream().distinct().toList()) {
                 for (Map.Entry<String, byte[]> form : plainForms(secret).entrySet()) {
-                    if (StoreSteps.indexOf(f.getValue(), form.getValue()) >= 0) {
+                    if (FileScan.indexOf(f.getValue(), form.getValue()) >= 0) {
                         hits.add(f.getKey() + " holds \"" + secret + "\" " + form.getKey());
                     }
                 }
