@@ -4,6 +4,7 @@ import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.WireClient;
 
@@ -55,7 +56,7 @@ public final class FinalitySteps {
     }
 
     @When("{names} exercise every command")
-    public void exercise(java.util.List<String> labels) {
+    public void exercise(List<String> labels) {
         for (String label : labels) {
             WireClient c = clients.client(label);
             String name = Clients.nameOf(label);

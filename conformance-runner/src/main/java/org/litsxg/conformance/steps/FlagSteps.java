@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.litsxg.conformance.support.CommandTemplate;
+import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
 import org.litsxg.conformance.support.ServerProcess;
 import org.litsxg.conformance.support.Unimplemented;
+import org.litsxg.conformance.support.WireClient;
 
 /**
  * Steps for the flag syntax and the start and stop bounds of spec 1.1 (PROC-19 to PROC-22,
@@ -111,9 +113,9 @@ public final class FlagSteps {
         }
         String rest = ready.get().substring(ReadyLine.PREFIX.length());
         s.port(Integer.parseInt(rest.substring(rest.lastIndexOf(':') + 1)));
-        org.litsxg.conformance.support.WireClient c = clients.connect("alice");
+        WireClient c = clients.connect("alice");
         clients.sendLine(c, "AUTH alice " + secrets.secret("alice"));
-        org.litsxg.conformance.support.Received r = c.nextReply(ctx.settings().replyTimeout());
+        Received r = c.nextReply(ctx.settings().replyTimeout());
         ctx.observe("the build started on the empty file; AUTH of a new name got " + r);
     }
 

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.litsxg.conformance.support.Received;
@@ -68,11 +69,11 @@ public final class FramingSteps {
             boolean insideCharacter = (b[i] & 0x80) != 0 && (b[i + 1] & 0xC0) == 0x80;
             boolean insideCrLf = b[i] == '\r' && b[i + 1] == '\n';
             if (insideCharacter || insideCrLf) {
-                parts.add(java.util.Arrays.copyOfRange(b, start, i + 1));
+                parts.add(Arrays.copyOfRange(b, start, i + 1));
                 start = i + 1;
             }
         }
-        parts.add(java.util.Arrays.copyOfRange(b, start, b.length));
+        parts.add(Arrays.copyOfRange(b, start, b.length));
         return parts;
     }
 

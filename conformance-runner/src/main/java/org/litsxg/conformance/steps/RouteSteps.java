@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
 import org.litsxg.conformance.support.Received;
@@ -143,7 +144,7 @@ public final class RouteSteps {
         WireClient c = clients.client(sender);
         Duration bound = ctx.scaled(Duration.ofSeconds(seconds));
         AtomicReference<String> last = new AtomicReference<>("nothing");
-        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger tries = new AtomicInteger();
         long start = System.nanoTime();
         try {
             await(sender + "'s message to " + recipient + " is answered " + expected)

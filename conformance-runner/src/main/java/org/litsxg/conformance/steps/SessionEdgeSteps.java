@@ -6,6 +6,8 @@ import io.cucumber.java.en.When;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.WireClient;
 
@@ -22,7 +24,7 @@ public final class SessionEdgeSteps {
     private final Secrets secrets;
     private final Protocol protocol;
     /** The padding of the long messages a scenario queued, by recipient. */
-    private final java.util.Map<String, Integer> longMessageBytes = new java.util.HashMap<>();
+    private final Map<String, Integer> longMessageBytes = new HashMap<>();
 
     public SessionEdgeSteps(ScenarioContext ctx, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
