@@ -15,7 +15,6 @@ import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
 import org.litsxg.conformance.support.ServerProcess;
 import org.litsxg.conformance.support.StoreSnapshot;
-import org.litsxg.conformance.support.Transcript;
 import org.litsxg.conformance.support.WireClient;
 
 /**
@@ -107,8 +106,7 @@ public final class ProcessSteps {
             return;
         }
         boolean serves;
-        try (WireClient c = WireClient.connect("probe", s.address(), ctx.settings().replyTimeout(),
-                new Transcript("probe", System.nanoTime()), 0, false)) {
+        try (WireClient c = WireClient.connect("probe", s.address(), ctx.settings().replyTimeout(), System.nanoTime())) {
             c.send("PING");
             Received r = c.next(ctx.settings().replyTimeout());
             serves = r instanceof Received.Line l && l.text().equals("PONG");

@@ -3,7 +3,6 @@ package org.litsxg.conformance.steps;
 import java.io.IOException;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
-import org.litsxg.conformance.support.Transcript;
 import org.litsxg.conformance.support.WireClient;
 
 /**
@@ -84,8 +83,7 @@ public final class Protocol {
     public void pingOnce(ServerInstance s, String what) {
         WireClient c;
         try {
-            c = WireClient.connect("first-client", s.address(), ctx.settings().replyTimeout(),
-                    new Transcript("first-client", System.nanoTime()), 0, false);
+            c = WireClient.connect("first-client", s.address(), ctx.settings().replyTimeout(), System.nanoTime());
         } catch (IOException e) {
             throw ctx.failure(what, "the connect failed: " + e.getMessage());
         }
