@@ -36,38 +36,52 @@ public final class ExchangeSteps {
 
     @When("{conn} sends {word} a message making a line of exactly {int} bytes")
     public void sendsMessageOfLineLength(String label, String recipient, int length) {
-        String line = Lines.sendOfLength(recipient, length);
-        lastMessage = new String[] {Clients.nameOf(label), recipient,
-            line.substring(("SEND " + recipient + " ").length())};
-        secrets.sentText(lastMessage[2]);
-        clients.sendLine(clients.client(label), line);
+        clients.send(clients.client(label), messageOfLength(label, recipient, length, "\n"));
     }
 
     @When("{conn} sends {word} a message making a line of exactly {int} bytes, terminated by CRLF")
     public void sendsMessageOfLineLengthCrlf(String label, String recipient, int length) {
+        clients.send(clients.client(label), messageOfLength(label, recipient, length, "\r\n"));
+    }
+
+    /** A SEND line of {@code length} bytes before {@code terminator}; its text is remembered. */
+    private byte[] messageOfLength(String label, String recipient, int length, String terminator) {
         String line = Lines.sendOfLength(recipient, length);
         lastMessage = new String[] {Clients.nameOf(label), recipient,
             line.substring(("SEND " + recipient + " ").length())};
         secrets.sentText(lastMessage[2]);
-        clients.send(clients.client(label), (line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        return (line + terminator).getBytes(StandardCharsets.US_ASCII);
     }
 
     @When("{conn} sends these lines one by one:")
     public void sendsOneByOne(String label, DataTable table) {
         WireClient c = clients.client(label);
         for (Map<String, String> row : table.asMaps()) {
-            String line = row.get("line");
-            String expected = row.get("reply");
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.writeBytes(secrets.bytes(line));
-            out.write('\n');
-            clients.send(c, out.toByteArray());
-            Received r = c.nextReply(ctx.settings().replyTimeout());
-            exchanges.add(new String[] {line, expected, describe(r, expected)});
-            if (!(r instanceof Received.Line)) {
+            if (!(exchange(c, row.get("line"), row.get("reply")) instanceof Received.Line)) {
                 break;
             }
         }
+    }
+
+    @When("each of these lines is sent on a new connection:")
+    public void eachOnNewConnection(DataTable table) {
+        int i = 0;
+        for (Map<String, String> row : table.asMaps()) {
+            WireClient c = clients.connect("connection-" + (++i));
+            exchange(c, row.get("line"), row.get("reply"));
+            c.close();
+        }
+    }
+
+    /** Sends the feature's {@code line} + LF, takes the reply and records it beside {@code expected}. */
+    private Received exchange(WireClient c, String line, String expected) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(secrets.bytes(line));
+        out.write('\n');
+        clients.send(c, out.toByteArray());
+        Received r = c.nextReply(ctx.settings().replyTimeout());
+        exchanges.add(new String[] {line, expected, describe(r, expected)});
+        return r;
     }
 
     private static String describe(Received r, String expected) {
@@ -76,23 +90,6 @@ public final class ExchangeSteps {
             return line.firstTokens(tokens);
         }
         return r.toString();
-    }
-
-    @When("each of these lines is sent on a new connection:")
-    public void eachOnNewConnection(DataTable table) {
-        int i = 0;
-        for (Map<String, String> row : table.asMaps()) {
-            String line = row.get("line");
-            String expected = row.get("reply");
-            WireClient c = clients.connect("connection-" + (++i));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            out.writeBytes(secrets.bytes(line));
-            out.write('\n');
-            clients.send(c, out.toByteArray());
-            Received r = c.nextReply(ctx.settings().replyTimeout());
-            exchanges.add(new String[] {line, expected, describe(r, expected)});
-            c.close();
-        }
     }
 
     @When("{conn} sends these messages to {word}:")
