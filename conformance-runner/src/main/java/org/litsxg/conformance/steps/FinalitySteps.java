@@ -4,6 +4,7 @@ import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.WireClient;
 
@@ -11,9 +12,15 @@ import org.litsxg.conformance.support.WireClient;
 public final class FinalitySteps {
 
     private final ScenarioContext ctx;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
 
-    public FinalitySteps(ScenarioContext ctx) {
+    public FinalitySteps(ScenarioContext ctx, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     /**
@@ -38,33 +45,33 @@ public final class FinalitySteps {
 
     @When("{conn} sends a TLS ClientHello followed by LF")
     public void clientHello(String label) {
-        ctx.send(ctx.client(label), clientHello());
+        clients.send(clients.client(label), clientHello());
     }
 
     @Then("{conn} receives {string} when he/she sends {string}")
     public void receivesWhenSends(String label, String expected, String line) {
-        WireClient c = ctx.client(label);
-        ctx.sendLine(c, line);
-        ctx.expectReply(c, expected);
+        WireClient c = clients.client(label);
+        clients.sendLine(c, line);
+        protocol.expectReply(c, expected);
     }
 
     @When("{names} exercise every command")
-    public void exercise(java.util.List<String> labels) {
+    public void exercise(List<String> labels) {
         for (String label : labels) {
-            WireClient c = ctx.client(label);
-            String name = ScenarioContext.nameOf(label);
+            WireClient c = clients.client(label);
+            String name = Clients.nameOf(label);
             StringBuilder lines = new StringBuilder();
             lines.append("PING\n");
             lines.append("SEND ").append(name).append(" to myself\n");
             lines.append("SEND nobody hello\n");
             lines.append("SEND ").append(name).append('\n');
-            lines.append("AUTH ").append(name).append(' ').append(ctx.secret(name)).append('\n');
-            lines.append("AUTH ").append(name).append(" wrong-").append(ctx.secret(name)).append('\n');
+            lines.append("AUTH ").append(name).append(' ').append(secrets.secret(name)).append('\n');
+            lines.append("AUTH ").append(name).append(" wrong-").append(secrets.secret(name)).append('\n');
             lines.append("NOPE\n");
             lines.append("PING now\n");
-            ctx.send(c, lines.toString().getBytes(StandardCharsets.UTF_8));
-            ctx.send(c, "SEND nobody \u00ff\u0001\n".getBytes(StandardCharsets.UTF_8));
-            ctx.sendLine(c, "PING");
+            clients.send(c, lines.toString().getBytes(StandardCharsets.UTF_8));
+            clients.send(c, "SEND nobody \u00ff\u0001\n".getBytes(StandardCharsets.UTF_8));
+            clients.sendLine(c, "PING");
             // Take everything up to that last PONG (the first PONG answers the first PING).
             int pongs = 0;
             while (pongs < 2) {

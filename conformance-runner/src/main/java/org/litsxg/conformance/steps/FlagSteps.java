@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.litsxg.conformance.support.CommandTemplate;
+import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
 import org.litsxg.conformance.support.ServerProcess;
 import org.litsxg.conformance.support.Unimplemented;
+import org.litsxg.conformance.support.WireClient;
 
 /**
  * Steps for the flag syntax and the start and stop bounds of spec 1.1 (PROC-19 to PROC-22,
@@ -22,9 +24,15 @@ import org.litsxg.conformance.support.Unimplemented;
 public final class FlagSteps {
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
 
-    public FlagSteps(ScenarioContext ctx) {
+    public FlagSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
     }
 
     private String flagOf(String placeholder, String why) {
@@ -39,7 +47,7 @@ public final class FlagSteps {
         CommandTemplate joined = ctx.settings().server().joined(placeholder).orElseThrow();
         ServerInstance s = ctx.server();
         s.template(joined);
-        ctx.launch(s, List.of());
+        servers.launch(s, List.of());
     }
 
     @When("the server is started with its {word} flag given twice")
@@ -48,7 +56,7 @@ public final class FlagSteps {
         ServerInstance s = ctx.server();
         // The same value again: only the repetition is wrong.
         String value = s.argv().get(s.argv().indexOf(flag) + 1);
-        ctx.launch(s, List.of(flag, value));
+        servers.launch(s, List.of(flag, value));
     }
 
     @When("the server is started with its {word} flag last and without a value")
@@ -57,12 +65,12 @@ public final class FlagSteps {
         CommandTemplate without = ctx.settings().server().without(placeholder).orElseThrow();
         ServerInstance s = ctx.server();
         s.template(without);
-        ctx.launch(s, List.of(flag));
+        servers.launch(s, List.of(flag));
     }
 
     @When("the server is started with the extra argument {string}")
     public void startedWithExtra(String argument) {
-        ctx.launch(ctx.server(), List.of(argument));
+        servers.launch(ctx.server(), List.of(argument));
     }
 
     @When("the server is started with a data directory path below a regular file")
@@ -75,7 +83,7 @@ public final class FlagSteps {
             throw new UncheckedIOException(e);
         }
         s.dataDir(s.dataDir().resolve("data"));
-        ctx.launch(s, List.of());
+        servers.launch(s, List.of());
     }
 
     @When("the server is started on a data directory whose identities.db is an empty file")
@@ -87,7 +95,7 @@ public final class FlagSteps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ctx.launch(s, List.of());
+        servers.launch(s, List.of());
     }
 
     /** STORE-17: whatever the build does is recorded, never judged. */
@@ -95,7 +103,7 @@ public final class FlagSteps {
     public void recordStartAndRegistration() {
         ServerInstance s = ctx.server();
         ServerProcess p = s.current();
-        Optional<String> ready = p.stdout().awaitLine(l -> l.startsWith(ServerSteps.READY),
+        Optional<String> ready = p.stdout().awaitLine(l -> l.startsWith(ReadyLine.PREFIX),
                 ctx.settings().startupTimeout(), () -> !p.isAlive());
         if (ready.isEmpty()) {
             Optional<Integer> status = p.awaitExit(ctx.settings().stopTimeout());
@@ -103,11 +111,11 @@ public final class FlagSteps {
                     + "; stderr: " + p.stderr().lines());
             return;
         }
-        String rest = ready.get().substring(ServerSteps.READY.length());
+        String rest = ready.get().substring(ReadyLine.PREFIX.length());
         s.port(Integer.parseInt(rest.substring(rest.lastIndexOf(':') + 1)));
-        org.litsxg.conformance.support.WireClient c = ctx.connect("alice");
-        ctx.sendLine(c, "AUTH alice " + ctx.secret("alice"));
-        org.litsxg.conformance.support.Received r = c.nextReply(ctx.settings().replyTimeout());
+        WireClient c = clients.connect("alice");
+        clients.sendLine(c, "AUTH alice " + secrets.secret("alice"));
+        Received r = c.nextReply(ctx.settings().replyTimeout());
         ctx.observe("the build started on the empty file; AUTH of a new name got " + r);
     }
 

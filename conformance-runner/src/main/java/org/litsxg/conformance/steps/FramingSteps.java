@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.litsxg.conformance.support.Received;
@@ -23,10 +24,18 @@ import org.litsxg.conformance.support.WireClient;
 public final class FramingSteps {
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
     private Swarm swarm;
 
-    public FramingSteps(ScenarioContext ctx) {
+    public FramingSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     // ------------------------------------------------------------------ split reads (HOST-2)
@@ -40,13 +49,13 @@ public final class FramingSteps {
     @When("{conn} sends {string} split inside every character and line end, each part read by the server before the"
             + " next is written")
     public void splitReads(String label, String text) {
-        WireClient c = ctx.client(label);
-        WireClient probe = ctx.connect(label + "-read-barrier");
-        List<byte[]> parts = splitInside(ctx.bytes(text));
+        WireClient c = clients.client(label);
+        WireClient probe = clients.connect(label + "-read-barrier");
+        List<byte[]> parts = splitInside(secrets.bytes(text));
         for (byte[] part : parts) {
-            ctx.send(c, part);
-            ctx.sendLine(probe, "PING");
-            ctx.expectReply(probe, "PONG");
+            clients.send(c, part);
+            clients.sendLine(probe, "PING");
+            protocol.expectReply(probe, "PONG");
         }
         ctx.scenario().log("written in " + parts.size() + " parts, each followed by a PING round trip on "
                 + probe.name());
@@ -60,11 +69,11 @@ public final class FramingSteps {
             boolean insideCharacter = (b[i] & 0x80) != 0 && (b[i + 1] & 0xC0) == 0x80;
             boolean insideCrLf = b[i] == '\r' && b[i + 1] == '\n';
             if (insideCharacter || insideCrLf) {
-                parts.add(java.util.Arrays.copyOfRange(b, start, i + 1));
+                parts.add(Arrays.copyOfRange(b, start, i + 1));
                 start = i + 1;
             }
         }
-        parts.add(java.util.Arrays.copyOfRange(b, start, b.length));
+        parts.add(Arrays.copyOfRange(b, start, b.length));
         return parts;
     }
 
@@ -113,7 +122,7 @@ public final class FramingSteps {
 
     private Swarm swarm() throws IOException {
         if (swarm == null) {
-            swarm = new Swarm(ctx.running().address());
+            swarm = new Swarm(servers.running().address());
         }
         return swarm;
     }
@@ -134,7 +143,7 @@ public final class FramingSteps {
         List<String> bad = new ArrayList<>();
         int replies = 0;
         for (String label : labels) {
-            for (byte[] raw : ctx.client(label).rawLines()) {
+            for (byte[] raw : clients.client(label).rawLines()) {
                 Received.Line line = new Received.Line(new String(raw, StandardCharsets.UTF_8), raw);
                 if (line.isMessage()) {
                     continue;

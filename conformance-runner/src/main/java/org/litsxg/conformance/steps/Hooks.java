@@ -18,9 +18,11 @@ public final class Hooks {
     public static final String KEEP_EVIDENCE = "litsxg.keep-evidence";
 
     private final ScenarioContext ctx;
+    private final Evidence evidence;
 
-    public Hooks(ScenarioContext ctx) {
+    public Hooks(ScenarioContext ctx, Evidence evidence) {
         this.ctx = ctx;
+        this.evidence = evidence;
     }
 
     @Before(order = 0)
@@ -31,12 +33,12 @@ public final class Hooks {
     @After(order = 0)
     public void end(Scenario scenario) {
         try {
-            ctx.shutdown();
+            evidence.shutdown();
             if (scenario.isFailed() || Boolean.getBoolean(KEEP_EVIDENCE)) {
-                ctx.attachEvidence();
+                evidence.attach();
             }
         } finally {
-            ctx.close();
+            evidence.close();
         }
     }
 }

@@ -5,80 +5,64 @@ import static org.awaitility.Awaitility.await;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
-import org.litsxg.conformance.support.KernelBuffers;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.ServerInstance;
-import org.litsxg.conformance.support.Transcript;
 import org.litsxg.conformance.support.WireClient;
 
-/** Steps about line length, the connection cap, slow consumers and backpressure. */
+/** Steps about line length and the connection cap. */
 public final class LimitSteps {
 
-    /** The most messages the kit sends while waiting for a slow consumer to be dropped. */
-    private static final int MAX_FLOOD = 5000;
-
     private final ScenarioContext ctx;
-    private final List<String> floodReplies = new ArrayList<>();
-    private int delivered;
-    private String floodLine;
-    private int lineBytes;
-    private long bound;
-    private KernelBuffers.Capacity kernel;
-    private CompletableFuture<Void> pipeline;
+    private final Clients clients;
+    private final Protocol protocol;
 
-    public LimitSteps(ScenarioContext ctx) {
+    public LimitSteps(ScenarioContext ctx, Clients clients, Protocol protocol) {
         this.ctx = ctx;
+        this.clients = clients;
+        this.protocol = protocol;
     }
-
-    // ------------------------------------------------------------------ line length
 
     @When("{conn} sends a line of {int} bytes followed by {string}")
     public void longLineThen(String label, int length, String next) {
-        ctx.send(ctx.client(label), (Lines.sendOfLength("nobody", length) + "\n" + next + "\n")
+        clients.send(clients.client(label), (Lines.sendOfLength("nobody", length) + "\n" + next + "\n")
                 .getBytes(StandardCharsets.US_ASCII));
     }
 
     @When("{conn} sends a line of {int} bytes, terminated by CRLF")
     public void longLineCrlf(String label, int length) {
-        ctx.send(ctx.client(label), (Lines.sendOfLength("nobody", length) + "\r\n")
+        clients.send(clients.client(label), (Lines.sendOfLength("nobody", length) + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
     }
 
     @When("{conn} sends {int} bytes without a line end")
     public void unterminated(String label, int length) {
-        ctx.send(ctx.client(label), Lines.sendOfLength("nobody", length).getBytes(StandardCharsets.US_ASCII));
+        clients.send(clients.client(label), Lines.sendOfLength("nobody", length).getBytes(StandardCharsets.US_ASCII));
     }
-
-    // ------------------------------------------------------------------ connection cap
 
     @Given("{int} more clients are connected")
     @Given("{int} clients are connected")
     public void clientsConnected(int n) {
         for (int i = 1; i <= n; i++) {
-            WireClient c = ctx.connect("client-" + i);
-            ctx.barrier(c, "client-" + i + " is accepted and served");
+            WireClient c = clients.connect("client-" + i);
+            protocol.barrier(c, "client-" + i + " is accepted and served");
         }
     }
 
     @Given("a fourth connection has been refused with {string}")
     public void fourthRefused(String expected) {
-        WireClient c = ctx.connect("refused");
-        ctx.expectReply(c, expected);
-        ctx.expectClosed(c);
+        WireClient c = clients.connect("refused");
+        protocol.expectReply(c, expected);
+        protocol.expectClosed(c);
     }
 
     @When("one of the connected clients closes its connection")
     public void oneCloses() {
-        ctx.client("client-1").close();
+        clients.client("client-1").close();
     }
 
     @Then("a new connection is accepted again")
@@ -89,8 +73,8 @@ public final class LimitSteps {
         try {
             await("a new connection is served").atMost(ctx.settings().replyTimeout()).pollInSameThread()
                     .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> {
-                        WireClient c = ctx.connect("newcomer-" + tries.incrementAndGet(), s);
-                        ctx.sendLine(c, "PING");
+                        WireClient c = clients.connect("newcomer-" + tries.incrementAndGet(), s);
+                        clients.sendLine(c, "PING");
                         Received r = c.next(ctx.settings().replyTimeout());
                         last.set(r.toString());
                         c.close();
@@ -99,224 +83,6 @@ public final class LimitSteps {
         } catch (ConditionTimeoutException e) {
             throw ctx.failure("a connection made after one of the open ones ended is accepted and served",
                     tries.get() + " tries; the last got " + last.get());
-        }
-    }
-
-    // ------------------------------------------------------------------ slow consumer
-
-    /**
-     * Floods a non-reading recipient (SO_RCVBUF {@link WireClient#NON_READING_RECEIVE_BUFFER}, set
-     * before connect) until a SEND to it is answered {@code until}. LIMIT-4 bounds where that may
-     * happen: the bytes written for it ({@code MSG} lines answered OK delivered) may exceed
-     * {@code --max-pending-bytes} by what the operating system took (the server's kernel send
-     * buffer and the reader's receive buffer, measured on loopback: {@link KernelBuffers}) and the
-     * line that crossed the limit, and no more. The kit stops at that bound.
-     */
-    @When("{conn} sends {word} messages of {int} bytes until the server answers {string}")
-    public void flood(String label, String recipient, int size, String until) {
-        WireClient c = ctx.client(label);
-        String text = "x".repeat(size);
-        floodLine = "MSG " + ScenarioContext.nameOf(label) + " " + text;
-        lineBytes = floodLine.length() + 1;
-        long limit = Long.parseLong(ctx.server().get("max_pending_bytes"));
-        kernel = KernelBuffers.forReaderBuffer(WireClient.NON_READING_RECEIVE_BUFFER);
-        bound = limit + kernel.bytes() + 2L * lineBytes;
-        int most = (int) Math.min(MAX_FLOOD, bound / lineBytes + 2);
-        for (int i = 0; i < most; i++) {
-            ctx.sendLine(c, "SEND " + recipient + " " + text);
-            Received r = c.nextReply(ctx.settings().replyTimeout());
-            String first = r instanceof Received.Line l ? l.firstTokens(2) : r.toString();
-            floodReplies.add(first);
-            if (first.equals(until)) {
-                return;
-            }
-            if (!first.equals("OK delivered")) {
-                throw ctx.failure("OK delivered until the slow consumer is dropped, then \"" + until + "\"",
-                        "reply " + (i + 1) + " was " + r);
-            }
-            delivered++;
-        }
-        throw ctx.failure("the non-reading recipient is dropped, so that a SEND to it is answered \"" + until
-                        + "\", by the time " + bound + " bytes were written for it (--max-pending-bytes " + limit
-                        + " + " + kernel + " + two lines)",
-                "still OK delivered after " + (long) delivered * lineBytes + " bytes written (" + delivered
-                        + " messages of " + lineBytes + " bytes)");
-    }
-
-    @Then("{conn}'s connection has been dropped")
-    public void dropped(String label) {
-        WireClient c = ctx.client(label);
-        c.resumeReading();
-        Received end = c.drainUntilClosed(ctx.settings().replyTimeout());
-        ctx.check(end instanceof Received.Closed, label + "'s connection is closed by the server",
-                "after reading everything it was sent: " + end);
-        List<String> broken = new ArrayList<>();
-        for (byte[] b : c.rawLines()) {
-            String t = new String(b, StandardCharsets.UTF_8);
-            boolean ok = t.equals(floodLine) || t.startsWith("OK ") || t.equals("ERR slow-consumer")
-                    || t.startsWith("ERR slow-consumer ");
-            if (!ok && broken.size() < 3) {
-                broken.add("\"" + Transcript.render(b) + "\"");
-            }
-        }
-        ctx.check(broken.isEmpty(), "every line " + label + " received before the drop is whole: a MSG line as"
-                + " sent, or ERR slow-consumer", "broken lines: " + broken);
-        long limit = Long.parseLong(ctx.server().get("max_pending_bytes"));
-        long written = (long) delivered * lineBytes;
-        ctx.check(written <= bound, "the drop within " + bound + " bytes written (--max-pending-bytes " + limit
-                + " + " + kernel + " + two lines)", "dropped after " + written + " bytes written");
-        // After a graceful close, every byte the operating system had taken still reaches the
-        // reader, so what it did not receive is what the server discarded as pending output: at
-        // most the limit and the line that crossed it (two lines of slack for the trigger's reply).
-        long read = c.rawLines().stream().filter(b -> new String(b, StandardCharsets.UTF_8).equals(floodLine))
-                .count() * lineBytes;
-        String how = end instanceof Received.Closed cl ? cl.how() : end.toString();
-        if (how.startsWith("end of stream")) {
-            long discarded = written - read;
-            long tight = limit + 2L * lineBytes;
-            ctx.check(discarded <= tight, "at most " + tight + " bytes discarded as pending output (--max-pending-bytes "
-                            + limit + " + two lines): the drop comes when the pending output exceeds the limit",
-                    "dropped after " + written + " bytes written, of which " + label + " read " + read + " after the"
-                            + " drop: " + discarded + " bytes were pending");
-            ctx.observe("dropped after " + written + " bytes written (" + read + " read by " + label + ", "
-                    + discarded + " pending); bound " + tight + " pending, " + bound + " written (kernel "
-                    + kernel.bytes() + ")");
-        } else {
-            ctx.observe("dropped after " + written + " bytes written; bound " + bound + " (--max-pending-bytes " + limit
-                    + " + " + kernel.bytes() + " taken by the kernel + two lines); the connection ended by " + how
-                    + ", so what the kernel had taken is unknown");
-        }
-    }
-
-    /**
-     * LIMIT-6 is conditional ("if the socket has room"), and the kit cannot see whether it had
-     * room; so any line after the MSG lines must be that ERR, and the kit records whether it came.
-     */
-    @Then("whatever {conn} received after its MSG lines, before the drop, was {string}")
-    public void lastLineBeforeDrop(String label, String expected) {
-        WireClient c = ctx.client(label);
-        c.resumeReading();
-        Received end = c.drainUntilClosed(ctx.settings().replyTimeout());
-        ctx.check(end instanceof Received.Closed, label + "'s connection is closed by the server", "got " + end);
-        List<byte[]> lines = c.rawLines();
-        List<String> after = new ArrayList<>();
-        boolean seenMsg = false;
-        for (byte[] b : lines) {
-            String t = new String(b, StandardCharsets.UTF_8);
-            if (t.startsWith("MSG ")) {
-                seenMsg = true;
-                after.clear();
-            } else if (seenMsg) {
-                after.add(t);
-            }
-        }
-        boolean ok = after.isEmpty() || after.size() == 1
-                && (after.get(0).equals(expected) || after.get(0).startsWith(expected + " "));
-        ctx.check(ok, "nothing, or the single line \"" + expected + "\", after the last MSG line",
-                "after the last MSG line: " + after.stream().map(t -> "\"" + Transcript.render(
-                        t.getBytes(StandardCharsets.UTF_8)) + "\"").toList());
-        ctx.observe(after.isEmpty() ? "no " + expected + " arrived (the socket had no room, or the build sends none)"
-                : expected + " arrived before the close");
-    }
-
-    @Then("the kit records how many of the messages answered {string} reached {conn}")
-    public void recordReached(String reply, String label) {
-        WireClient c = ctx.client(label);
-        c.resumeReading();
-        c.drainUntilClosed(ctx.settings().replyTimeout());
-        long reached = c.rawLines().stream().filter(b -> new String(b, 0, Math.min(4, b.length),
-                StandardCharsets.UTF_8).equals("MSG ")).count();
-        ctx.observe(delivered + " messages were answered " + reply + "; " + reached + " reached " + label
-                + " before its connection was dropped (" + (delivered - reached) + " lost)");
-    }
-
-    @Then("the kit records the replies {conn} got before the first {string}")
-    public void recordReplies(String label, String until) {
-        ctx.observe(floodReplies.size() - 1 + " replies before the first " + until + ", the last of them: "
-                + (floodReplies.size() > 1 ? floodReplies.get(floodReplies.size() - 2) : "(none)"));
-    }
-
-    // ------------------------------------------------------------------ backpressure
-
-    @When("{conn} sends {int} PING lines without reading the replies")
-    public void pipelines(String label, int count) {
-        pipeline = ctx.client(label).sendRepeatedInBackground("PING", count);
-    }
-
-    @Given("{conn} is online with small socket buffers and has stopped reading")
-    public void onlineSmallBuffers(String label) {
-        WireClient c = ctx.connectNonReading(label);
-        try {
-            c.smallSendBuffer();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        ctx.authenticate(c, "OK registered");
-        c.pauseReading();
-    }
-
-    @Then("{conn} receives {int} replies {string} once he/she reads again")
-    public void readsAgain(String label, int count, String expected) {
-        WireClient c = ctx.client(label);
-        c.resumeReading();
-        Duration timeout = ctx.scaled(Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (int i = 0; i < count; i++) {
-            Received r = c.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            if (!(r instanceof Received.Line l) || !l.text().equals(expected)) {
-                throw ctx.failure(count + " replies \"" + expected + "\", the server slowing the client down"
-                        + " rather than dropping it", "reply " + (i + 1) + " was " + r);
-            }
-        }
-        ClientSteps.join(ctx, pipeline, ctx.settings().replyTimeout(), "the kit's pipelined writes complete");
-    }
-
-    /**
-     * Waits until the kit's pipelined writes stop making progress for a quiet period. Returns
-     * false if they all went through instead (the server, or the buffers, took everything).
-     */
-    private boolean writesStall(WireClient c) {
-        Duration quiet = ctx.settings().quietPeriod();
-        AtomicLong last = new AtomicLong(-1);
-        try {
-            await("the kit's writes stall").atMost(ctx.scaled(Duration.ofSeconds(60))).pollInSameThread()
-                    .pollInterval(quiet).until(() -> {
-                        long now = c.backgroundBytesWritten();
-                        boolean settled = now == last.get() || pipeline.isDone();
-                        last.set(now);
-                        return settled;
-                    });
-        } catch (ConditionTimeoutException e) {
-            return false;
-        }
-        return !pipeline.isDone();
-    }
-
-    @Then("the server stops reading from {conn} before it has read them all")
-    public void stopsReading(String label) {
-        WireClient c = ctx.client(label);
-        boolean stalled = writesStall(c);
-        ctx.check(stalled, "the server stops reading while the replies to the pipelined lines wait (the kit's"
-                        + " writes stall before all are sent)",
-                "the server took all " + c.backgroundBytesWritten() + " bytes without the client reading a reply");
-    }
-
-    @Then("the kit records how much {conn} could send before the server stopped reading")
-    public void recordThreshold(String label) {
-        WireClient c = ctx.client(label);
-        writesStall(c);
-        ctx.observe(pipeline.isDone()
-                ? "the kit wrote all " + c.backgroundBytesWritten() + " bytes without a stall (the server, or the"
-                        + " operating system's buffers, took them all)"
-                : "the kit's writes stalled after about " + (c.backgroundBytesWritten() / 1024)
-                        + " KiB of PING lines (operating-system buffers included)");
-    }
-
-    /** Closes the pipelining client's writer if the scenario left it blocked. */
-    @io.cucumber.java.After(order = 20)
-    public void stopPipeline() throws IOException {
-        if (pipeline != null) {
-            pipeline.cancel(true);
         }
     }
 }

@@ -18,11 +18,19 @@ public final class LogSteps {
     private static final Pattern KEY_VALUE = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]*=(\"[^\"]*\"|\\S*)");
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
     private int stderrMark = -1;
     private final List<Integer> clientPorts = new ArrayList<>();
 
-    public LogSteps(ScenarioContext ctx) {
+    public LogSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     private ServerProcess process() {
@@ -31,7 +39,7 @@ public final class LogSteps {
 
     private void stop() {
         if (ctx.server().isRunning()) {
-            ctx.stop(ctx.server());
+            servers.stop(ctx.server());
         }
     }
 
@@ -43,14 +51,14 @@ public final class LogSteps {
         } else {
             ctx.observe("the build's command line sets no log level; its default applies");
         }
-        ctx.running();
+        servers.running();
     }
 
     @Then("after a stop the server's stdout is exactly its ready line")
     public void stdoutAfterStop() {
         stop();
         List<String> lines = process().stdout().lines();
-        String expected = ServerSteps.READY + ServerSteps.literal(ctx.server().bind()) + ":" + ctx.server().port();
+        String expected = ReadyLine.PREFIX + ReadyLine.literal(ctx.server().bind()) + ":" + ctx.server().port();
         ctx.check(lines.equals(List.of(expected)), "stdout holds exactly one line: " + expected, "stdout: " + lines);
     }
 
@@ -98,33 +106,33 @@ public final class LogSteps {
     @When("{conn} authenticates {int} times on new connections")
     public void authenticatesTimes(String label, int times) {
         for (int i = 1; i <= times; i++) {
-            WireClient c = ctx.connect(label + "#again-" + i);
-            ctx.authenticate(c, "OK authenticated");
+            WireClient c = clients.connect(label + "#again-" + i);
+            protocol.authenticate(c, "OK authenticated");
             c.close();
         }
     }
 
     @Given("the server has been restarted")
     public void hasBeenRestarted() {
-        ctx.stop(ctx.server());
-        ctx.recordStoreBefore("restart");
-        ctx.start(ctx.server());
+        servers.stop(ctx.server());
+        servers.recordStoreBefore("restart");
+        servers.start(ctx.server());
     }
 
     @When("{int} clients connect, ping and quit while the kit counts the server's stderr lines")
     public void clientsWhileCounting(int n) {
-        ctx.running();
+        servers.running();
         // Start-up lines may follow the ready line; let them come before counting.
         ctx.pause(ctx.settings().quietPeriod());
         stderrMark = process().stderr().lines().size();
         for (int i = 1; i <= n; i++) {
-            WireClient c = ctx.connect("visitor-" + i);
+            WireClient c = clients.connect("visitor-" + i);
             clientPorts.add(c.localPort());
-            ctx.sendLine(c, "PING");
-            ctx.expectReply(c, "PONG");
-            ctx.sendLine(c, "QUIT");
-            ctx.expectReply(c, "OK bye");
-            ctx.expectClosed(c);
+            clients.sendLine(c, "PING");
+            protocol.expectReply(c, "PONG");
+            clients.sendLine(c, "QUIT");
+            protocol.expectReply(c, "OK bye");
+            protocol.expectClosed(c);
         }
     }
 
@@ -132,17 +140,17 @@ public final class LogSteps {
     public void messagesWhileCounting(String label, String recipient, int n) {
         ctx.pause(ctx.settings().quietPeriod());
         stderrMark = process().stderr().lines().size();
-        for (WireClient c : ctx.clients()) {
+        for (WireClient c : clients.clients()) {
             clientPorts.add(c.localPort());
         }
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < n; i++) {
             out.append("SEND ").append(recipient).append(' ')
-                    .append(ctx.nextNumberedText(ScenarioContext.nameOf(label), recipient)).append('\n');
+                    .append(secrets.nextNumberedText(Clients.nameOf(label), recipient)).append('\n');
         }
-        ctx.send(ctx.client(label), out.toString().getBytes(StandardCharsets.UTF_8));
+        clients.send(clients.client(label), out.toString().getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < n; i++) {
-            ctx.expectReply(ctx.client(label), "OK delivered");
+            protocol.expectReply(clients.client(label), "OK delivered");
         }
     }
 
@@ -177,7 +185,7 @@ public final class LogSteps {
     public void recordPlaintext() {
         ctx.pause(ctx.settings().quietPeriod());
         String stderr = new String(process().stderr().bytes(), StandardCharsets.UTF_8);
-        List<String> shown = ctx.messageTexts().stream().filter(stderr::contains).toList();
+        List<String> shown = secrets.messageTexts().stream().filter(stderr::contains).toList();
         ctx.observe(shown.isEmpty() ? "no message text appears on stderr"
                 : "message text appears on stderr (the documented plaintext caveat): " + shown);
     }
@@ -186,8 +194,8 @@ public final class LogSteps {
     public void noSecretLogged() {
         stop();
         String stderr = new String(process().stderr().bytes(), StandardCharsets.UTF_8);
-        List<String> shown = ctx.secrets().values().stream().distinct().filter(stderr::contains).toList();
-        ctx.check(shown.isEmpty(), "no secret on stderr (secrets sent: " + ctx.secrets().values().stream().distinct()
+        List<String> shown = secrets.secrets().values().stream().distinct().filter(stderr::contains).toList();
+        ctx.check(shown.isEmpty(), "no secret on stderr (secrets sent: " + secrets.secrets().values().stream().distinct()
                 .toList() + ")", "stderr holds " + shown);
     }
 }

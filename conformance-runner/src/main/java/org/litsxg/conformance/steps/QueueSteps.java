@@ -15,63 +15,59 @@ import org.litsxg.conformance.support.WireClient;
 public final class QueueSteps {
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
 
-    public QueueSteps(ScenarioContext ctx) {
+    public QueueSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
-    }
-
-    /** Connects {@code label} and authenticates it; accepts OK registered or OK authenticated. */
-    private WireClient bringOnline(String label) {
-        WireClient c = ctx.connect(label);
-        String name = ScenarioContext.nameOf(label);
-        ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name));
-        Received r = c.nextReply(ctx.settings().replyTimeout());
-        boolean ok = r instanceof Received.Line l
-                && (l.firstTokens(2).equals("OK authenticated") || l.firstTokens(2).equals("OK registered"));
-        ctx.check(ok, label + " gets OK registered or OK authenticated", label + " got " + r);
-        return c;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     @Given("{names} have queued {int} messages for {word} between them")
     public void queuedBetween(List<String> senders, int count, String recipient) {
         for (String s : senders) {
-            if (!ctx.hasClient(s)) {
-                bringOnline(s);
+            if (!clients.hasClient(s)) {
+                protocol.online(s);
             }
         }
         for (int i = 0; i < count; i++) {
             String s = senders.get(i % senders.size());
-            WireClient c = ctx.client(s);
-            ctx.sendLine(c, "SEND " + recipient + " " + ctx.nextNumberedText(s, recipient));
-            ctx.expectReply(c, "OK queued");
+            WireClient c = clients.client(s);
+            clients.sendLine(c, "SEND " + recipient + " " + secrets.nextNumberedText(s, recipient));
+            protocol.expectReply(c, "OK queued");
         }
     }
 
     @Given("{conn} has queued {int} messages for {word} and had one more refused")
     public void queuedAndRefused(String label, int count, String recipient) {
-        if (!ctx.hasClient(label)) {
-            bringOnline(label);
+        if (!clients.hasClient(label)) {
+            protocol.online(label);
         }
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         for (int i = 0; i < count; i++) {
-            ctx.sendLine(c, "SEND " + recipient + " " + ctx.nextNumberedText(ScenarioContext.nameOf(label), recipient));
-            ctx.expectReply(c, "OK queued");
+            clients.sendLine(c, "SEND " + recipient + " " + secrets.nextNumberedText(Clients.nameOf(label), recipient));
+            protocol.expectReply(c, "OK queued");
         }
-        ctx.sendLine(c, "SEND " + recipient + " this one is refused");
-        ctx.sentText("this one is refused");
-        ctx.expectReply(c, "ERR queue-full");
+        clients.sendLine(c, "SEND " + recipient + " this one is refused");
+        secrets.sentText("this one is refused");
+        protocol.expectReply(c, "ERR queue-full");
     }
 
     @When("{conn} comes online")
     public void comesOnline(String label) {
-        bringOnline(label);
+        protocol.online(label);
     }
 
     @When("{conn} comes online and pings at once")
     public void comesOnlineAndPings(String label) {
-        WireClient c = ctx.connect(label);
-        String name = ScenarioContext.nameOf(label);
-        ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name) + "\nPING");
+        WireClient c = clients.connect(label);
+        String name = Clients.nameOf(label);
+        clients.sendLine(c, "AUTH " + name + " " + secrets.secret(name) + "\nPING");
     }
 
     /**
@@ -80,30 +76,30 @@ public final class QueueSteps {
      */
     @Given("{conn} has come online and received the {int} messages from {word} in order, and no other message")
     public void cameOnlineAndReceived(String label, int count, String sender) {
-        WireClient c = bringOnline(label);
+        WireClient c = protocol.online(label);
         for (int i = 1; i <= count; i++) {
-            ctx.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
+            protocol.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
         }
-        ctx.barrier(c, label + " receives the " + count + " queued messages from " + sender
+        protocol.barrier(c, label + " receives the " + count + " queued messages from " + sender
                 + " and no other message");
     }
 
     @Then("{word}, once online, receives {string} and no other message")
     public void onceOnlineReceives(String label, String expected) {
-        WireClient c = bringOnline(label);
-        ctx.expectMessage(c, ctx.text(expected));
-        ctx.barrier(c, label + " receives the queued message once, and no other message");
+        WireClient c = protocol.online(label);
+        protocol.expectMessage(c, secrets.text(expected));
+        protocol.barrier(c, label + " receives the queued message once, and no other message");
     }
 
     @When("{conn} comes online again on a new connection")
     public void comesOnlineAgain(String label) {
-        ctx.client(label).close();
-        bringOnline(label);
+        clients.client(label).close();
+        protocol.online(label);
     }
 
     @When("the server receives {word} and is started again")
     public void signalledAndStarted(String signal) {
-        ServerInstance s = ctx.running();
+        ServerInstance s = servers.running();
         ServerProcess p = s.current();
         try {
             p.signal(signal.replaceFirst("^SIG", ""));
@@ -114,29 +110,39 @@ public final class QueueSteps {
             throw ctx.failure("the server exits after " + signal, "it is still running after "
                     + ctx.settings().stopTimeout().toMillis() + " ms");
         }
-        ctx.start(s);
+        servers.start(s);
     }
 
     @When("the server process is killed and is started again")
     public void killedAndStarted() {
-        ServerInstance s = ctx.running();
+        ServerInstance s = servers.running();
         s.current().kill();
-        ctx.start(s);
+        servers.start(s);
     }
 
     @Then("{conn} receives no message once he/she is online again")
     public void noMessageOnceOnline(String label) {
-        WireClient c = bringOnline(label);
-        ctx.barrier(c, label + " receives no message after the restart");
+        WireClient c = protocol.online(label);
+        protocol.barrier(c, label + " receives no message after the restart");
     }
 
     @Then("the kit records whether {conn}, once online again, receives the message queued before the restart")
     public void recordLoss(String label) {
-        WireClient c = bringOnline(label);
-        ctx.sendLine(c, "PING");
+        WireClient c = protocol.online(label);
+        clients.sendLine(c, "PING");
         Received r = c.next(ctx.settings().replyTimeout());
         boolean lost = r instanceof Received.Line l && l.text().equals("PONG");
         ctx.observe(lost ? "a message answered OK queued was lost by the restart (the seeds accept message loss)"
                 : "after the restart " + label + " first received " + r);
+    }
+
+    @Then("{word}, once online, receives the {int} messages from {word} in order and no other")
+    public void onceOnlineReceivesInOrder(String label, int count, String sender) {
+        WireClient c = clients.connect(label);
+        protocol.authenticate(c, "OK authenticated");
+        for (int i = 1; i <= count; i++) {
+            protocol.expectMessage(c, "MSG " + sender + " message " + i + " from " + sender);
+        }
+        protocol.barrier(c, label + " receives no message beyond the first " + count);
     }
 }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionTimeoutException;
 import org.litsxg.conformance.support.Received;
@@ -18,23 +19,29 @@ import org.litsxg.conformance.support.WireClient;
 public final class RouteSteps {
 
     private final ScenarioContext ctx;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
 
-    public RouteSteps(ScenarioContext ctx) {
+    public RouteSteps(ScenarioContext ctx, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     @When("{conn} comes online while {conn} sends {int} more messages to {word}")
     public void comesOnlineWhile(String recipientLabel, String senderLabel, int count, String recipient) {
-        WireClient r = ctx.connect(recipientLabel);
-        String name = ScenarioContext.nameOf(recipientLabel);
-        ctx.sendLine(r, "AUTH " + name + " " + ctx.secret(name));
+        WireClient r = clients.connect(recipientLabel);
+        String name = Clients.nameOf(recipientLabel);
+        clients.sendLine(r, "AUTH " + name + " " + secrets.secret(name));
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < count; i++) {
             out.append("SEND ").append(recipient).append(' ')
-                    .append(ctx.nextNumberedText(ScenarioContext.nameOf(senderLabel), recipient)).append('\n');
+                    .append(secrets.nextNumberedText(Clients.nameOf(senderLabel), recipient)).append('\n');
         }
-        ctx.send(ctx.client(senderLabel), out.toString().getBytes(StandardCharsets.UTF_8));
-        ctx.expectReply(r, "OK authenticated");
+        clients.send(clients.client(senderLabel), out.toString().getBytes(StandardCharsets.UTF_8));
+        protocol.expectReply(r, "OK authenticated");
     }
 
     @When("{names} each send {int} messages to {word} in one write")
@@ -42,16 +49,16 @@ public final class RouteSteps {
         for (String s : senders) {
             StringBuilder out = new StringBuilder();
             for (int i = 0; i < count; i++) {
-                out.append("SEND ").append(recipient).append(' ').append(ctx.nextNumberedText(s, recipient))
+                out.append("SEND ").append(recipient).append(' ').append(secrets.nextNumberedText(s, recipient))
                         .append('\n');
             }
-            ctx.send(ctx.client(s), out.toString().getBytes(StandardCharsets.UTF_8));
+            clients.send(clients.client(s), out.toString().getBytes(StandardCharsets.UTF_8));
         }
     }
 
     @Then("{word} receives the {int} messages from {word} in order, interleaved with the {int} messages from {word} in order")
     public void interleaved(String label, int n1, String s1, int n2, String s2) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         List<String> got = new ArrayList<>();
         int next1 = 1;
         int next2 = 1;
@@ -75,12 +82,12 @@ public final class RouteSteps {
 
     @Then("{conn} receives no further line")
     public void noFurtherLine(String label) {
-        ctx.barrier(ctx.client(label), label + " receives no line beyond those already counted");
+        protocol.barrier(clients.client(label), label + " receives no line beyond those already counted");
     }
 
     @Then("the kit records whether {conn}'s MSG came before or after its OK delivered")
     public void recordSelfOrder(String label) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         Received first = c.next(ctx.settings().replyTimeout());
         Received second = c.next(ctx.settings().replyTimeout());
         ctx.check(first instanceof Received.Line && second instanceof Received.Line,
@@ -92,22 +99,22 @@ public final class RouteSteps {
 
     @When("{conn}'s connection ends by the client closing it")
     public void endsByClose(String label) {
-        ctx.client(label).close();
+        clients.client(label).close();
     }
 
     @When("{conn}'s connection ends by a half-close of the client")
     public void endsByHalfClose(String label) throws IOException {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         c.shutdownOutput();
-        ctx.expectClosed(c);
+        protocol.expectClosed(c);
     }
 
     @When("{conn}'s connection ends by a line that is too long")
     public void endsByLongLine(String label) {
-        WireClient c = ctx.client(label);
-        ctx.send(c, (Lines.sendOfLength("nobody", 5000) + "\n").getBytes(StandardCharsets.US_ASCII));
-        ctx.expectReply(c, "ERR line-too-long");
-        ctx.expectClosed(c);
+        WireClient c = clients.client(label);
+        clients.send(c, (Lines.sendOfLength("nobody", 5000) + "\n").getBytes(StandardCharsets.US_ASCII));
+        protocol.expectReply(c, "ERR line-too-long");
+        protocol.expectClosed(c);
     }
 
     /**
@@ -117,8 +124,8 @@ public final class RouteSteps {
      */
     @Then("{word}'s first message to {word} after that is answered {string}")
     public void firstMessageAnswered(String sender, String recipient, String expected) {
-        WireClient c = ctx.client(sender);
-        ctx.sendLine(c, "SEND " + recipient + " " + ctx.nextNumberedText(sender, recipient));
+        WireClient c = clients.client(sender);
+        clients.sendLine(c, "SEND " + recipient + " " + secrets.nextNumberedText(sender, recipient));
         Received r = c.nextReply(ctx.settings().replyTimeout());
         ctx.check(r instanceof Received.Line l && l.firstTokens(2).equals(expected),
                 "the first SEND to " + recipient + " after the server ended its connection is answered \""
@@ -134,10 +141,10 @@ public final class RouteSteps {
      */
     @Then("{word}'s next message to {word} is answered {string} within {int} second(s)")
     public void nextMessageAnswered(String sender, String recipient, String expected, int seconds) {
-        WireClient c = ctx.client(sender);
+        WireClient c = clients.client(sender);
         Duration bound = ctx.scaled(Duration.ofSeconds(seconds));
         AtomicReference<String> last = new AtomicReference<>("nothing");
-        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger tries = new AtomicInteger();
         long start = System.nanoTime();
         try {
             await(sender + "'s message to " + recipient + " is answered " + expected)
@@ -147,7 +154,7 @@ public final class RouteSteps {
                     .pollInterval(Duration.ofMillis(20))
                     .until(() -> {
                         tries.incrementAndGet();
-                        ctx.sendLine(c, "SEND " + recipient + " " + ctx.nextNumberedText(sender, recipient));
+                        clients.sendLine(c, "SEND " + recipient + " " + secrets.nextNumberedText(sender, recipient));
                         Received r = c.nextReply(ctx.settings().replyTimeout());
                         last.set(r.toString());
                         if (r instanceof Received.Line l && l.firstTokens(2).equals(expected)) {

@@ -11,12 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import org.litsxg.conformance.support.FileScan;
 import org.litsxg.conformance.support.Swarm;
 import org.litsxg.conformance.support.WireClient;
 
@@ -27,13 +30,23 @@ import org.litsxg.conformance.support.WireClient;
 public final class SecuritySteps {
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
+    private final Evidence evidence;
     private Swarm swarm;
     private List<Swarm.Peer> peers = List.of();
     private int perClient;
     private Path scratchDataDir;
 
-    public SecuritySteps(ScenarioContext ctx) {
+    public SecuritySteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets, Protocol protocol, Evidence evidence) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
+        this.evidence = evidence;
     }
 
     /** The name of the client at {@code index}: pairs are (0, 1), (2, 3), ... */
@@ -45,7 +58,7 @@ public final class SecuritySteps {
         return index ^ 1;
     }
 
-    private boolean run(java.util.function.BooleanSupplier done, Duration timeout) {
+    private boolean run(BooleanSupplier done, Duration timeout) {
         try {
             return swarm.runUntil(done, timeout);
         } catch (IOException e) {
@@ -57,14 +70,14 @@ public final class SecuritySteps {
     public void pairsOnline(int pairs) {
         placeDataDirInMemory();
         try {
-            swarm = new Swarm(ctx.running().address());
+            swarm = new Swarm(servers.running().address());
             peers = swarm.open(2 * pairs, ctx.scaled(Duration.ofSeconds(30)));
         } catch (IOException e) {
             throw ctx.failure(2 * pairs + " connections are accepted", e.getMessage());
         }
         for (Swarm.Peer p : peers) {
             String name = pairName(p.index());
-            p.writeLine("AUTH " + name + " " + ctx.secret(name));
+            p.writeLine("AUTH " + name + " " + secrets.secret(name));
         }
         // Two thousand key derivations: slow on a loaded machine, so a generous bound.
         Duration timeout = ctx.scaled(Duration.ofSeconds(300));
@@ -161,21 +174,21 @@ public final class SecuritySteps {
 
     @Given("an AUTH with a secret of {int} bytes has been refused with {string}")
     public void refusedSecret(int bytes, String reply) {
-        String secret = HostileSteps.secretOfBytes("s", bytes);
-        ctx.secret("refused#" + bytes, secret);
-        WireClient c = ctx.connect("refused");
-        ctx.sendLine(c, "AUTH refused " + secret);
-        ctx.expectReply(c, reply);
+        String secret = HostileNameSteps.secretOfBytes("s", bytes);
+        secrets.secret("refused#" + bytes, secret);
+        WireClient c = clients.connect("refused");
+        clients.sendLine(c, "AUTH refused " + secret);
+        protocol.expectReply(c, reply);
     }
 
     @When("{conn} fails to authenticate as {word} with {int} different wrong secrets")
     public void failsWith(String label, String name, int count) {
-        WireClient c = ctx.connect(label);
+        WireClient c = clients.connect(label);
         for (int i = 1; i <= count; i++) {
-            String wrong = "wrong-" + i + "-" + ctx.secret(name);
-            ctx.secret(label + "#wrong-" + i, wrong);
-            ctx.sendLine(c, "AUTH " + name + " " + wrong);
-            ctx.expectReply(c, "ERR auth-failed");
+            String wrong = "wrong-" + i + "-" + secrets.secret(name);
+            secrets.secret(label + "#wrong-" + i, wrong);
+            clients.sendLine(c, "AUTH " + name + " " + wrong);
+            protocol.expectReply(c, "ERR auth-failed");
         }
     }
 
@@ -188,7 +201,7 @@ public final class SecuritySteps {
         forms.put("as upper-case hex", HexFormat.of().withUpperCase().formatHex(utf8)
                 .getBytes(StandardCharsets.US_ASCII));
         // The first 3n bytes encode the same way wherever the secret starts in a longer text.
-        byte[] aligned = java.util.Arrays.copyOf(utf8, utf8.length - utf8.length % 3);
+        byte[] aligned = Arrays.copyOf(utf8, utf8.length - utf8.length % 3);
         forms.put("in Base64", Base64.getEncoder().withoutPadding().encode(aligned));
         forms.put("in UTF-16LE", secret.getBytes(StandardCharsets.UTF_16LE));
         forms.put("in UTF-16BE", secret.getBytes(StandardCharsets.UTF_16BE));
@@ -198,7 +211,7 @@ public final class SecuritySteps {
     private List<String> filesHoldingSecrets() {
         List<Map.Entry<String, byte[]>> files = new ArrayList<>();
         // The server's directories and its files in shared ones (/tmp, the user's home): support.FileScan.
-        for (org.litsxg.conformance.support.FileScan.Found f : ctx.filesOfServer(s -> plainForms(s).values())) {
+        for (FileScan.Found f : evidence.filesOfServer(s -> plainForms(s).values())) {
             files.add(Map.entry(f.shown(), f.content()));
         }
         if (scratchDataDir != null) {
@@ -216,9 +229,9 @@ public final class SecuritySteps {
         }
         List<String> hits = new ArrayList<>();
         for (Map.Entry<String, byte[]> f : files) {
-            for (String secret : ctx.secrets().values().stream().distinct().toList()) {
+            for (String secret : secrets.secrets().values().stream().distinct().toList()) {
                 for (Map.Entry<String, byte[]> form : plainForms(secret).entrySet()) {
-                    if (StoreSteps.indexOf(f.getValue(), form.getValue()) >= 0) {
+                    if (FileScan.indexOf(f.getValue(), form.getValue()) >= 0) {
                         hits.add(f.getKey() + " holds \"" + secret + "\" " + form.getKey());
                     }
                 }
@@ -233,7 +246,7 @@ public final class SecuritySteps {
         List<String> hits = filesHoldingSecrets();
         ctx.check(hits.isEmpty(), "while the server runs, no file holds any secret the clients sent (the kit's, the"
                 + " wrong ones, the refused ones) in clear, hex, Base64 or UTF-16", String.join("; ", hits));
-        ctx.stop(ctx.server());
+        servers.stop(ctx.server());
         hits = filesHoldingSecrets();
         ctx.check(hits.isEmpty(), "after the server stopped, no file holds any secret the clients sent in clear, hex,"
                 + " Base64 or UTF-16", String.join("; ", hits));
@@ -250,7 +263,7 @@ public final class SecuritySteps {
     @After(order = 1)
     public void removeScratch() {
         if (scratchDataDir != null) {
-            ctx.shutdown();
+            evidence.shutdown();
             ScenarioContext.deleteTree(scratchDataDir);
         }
     }

@@ -6,6 +6,8 @@ import io.cucumber.java.en.When;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.litsxg.conformance.support.Received;
 import org.litsxg.conformance.support.WireClient;
 
@@ -18,16 +20,22 @@ import org.litsxg.conformance.support.WireClient;
 public final class SessionEdgeSteps {
 
     private final ScenarioContext ctx;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
     /** The padding of the long messages a scenario queued, by recipient. */
-    private final java.util.Map<String, Integer> longMessageBytes = new java.util.HashMap<>();
+    private final Map<String, Integer> longMessageBytes = new HashMap<>();
 
-    public SessionEdgeSteps(ScenarioContext ctx) {
+    public SessionEdgeSteps(ScenarioContext ctx, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     @Then("the next line {conn} receives is exactly {string}")
     public void nextLineExactly(String label, String expected) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         Received r = c.next(ctx.settings().replyTimeout());
         ctx.check(r instanceof Received.Line l && l.text().equals(expected),
                 label + " receives the line \"" + expected + "\", nothing more on it", label + " got " + r);
@@ -36,7 +44,7 @@ public final class SessionEdgeSteps {
     @When("{conn} sends QUIT followed by {int} PING lines in one write")
     public void quitThenPings(String label, int pings) {
         byte[] bytes = ("QUIT\n" + "PING\n".repeat(pings)).getBytes(StandardCharsets.US_ASCII);
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         // The server may stop reading (and close) before the kit has written everything: a
         // write that fails then is the server's right, not a failure.
         try {
@@ -48,7 +56,7 @@ public final class SessionEdgeSteps {
 
     @Then("{conn} receives {string} and then the end of the stream, not a reset")
     public void receivesThenOrderlyEnd(String label, String expected) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         Received r = c.next(ctx.settings().replyTimeout());
         ctx.check(r instanceof Received.Line l && l.firstTokens(expected.split(" ").length).equals(expected),
                 label + " receives \"" + expected + "\" although it sent more lines after it", label + " got " + r);
@@ -60,18 +68,18 @@ public final class SessionEdgeSteps {
 
     @When("{conn} sends a message to {word} as soon as {word} has read {string}")
     public void sendsAsSoonAs(String label, String recipient, String other, String reply) {
-        WireClient o = ctx.client(other);
-        ctx.expectReply(o, reply);
-        WireClient c = ctx.client(label);
-        String text = ctx.nextNumberedText(ScenarioContext.nameOf(label), recipient);
-        ctx.sendLine(c, "SEND " + recipient + " " + text);
+        WireClient o = clients.client(other);
+        protocol.expectReply(o, reply);
+        WireClient c = clients.client(label);
+        String text = secrets.nextNumberedText(Clients.nameOf(label), recipient);
+        clients.sendLine(c, "SEND " + recipient + " " + text);
     }
 
     @When("{conn} authenticates and half-closes the connection at once")
     public void authThenHalfClose(String label) {
-        WireClient c = ctx.connect(label);
-        String name = ScenarioContext.nameOf(label);
-        ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name));
+        WireClient c = clients.connect(label);
+        String name = Clients.nameOf(label);
+        clients.sendLine(c, "AUTH " + name + " " + secrets.secret(name));
         try {
             c.shutdownOutput();
         } catch (IOException e) {
@@ -81,21 +89,21 @@ public final class SessionEdgeSteps {
 
     @Given("{conn} has queued {int} messages of {int} bytes for {word}")
     public void queuedLong(String label, int count, int bytes, String recipient) {
-        if (!ctx.hasClient(label)) {
-            ctx.connect(label);
-            ctx.authenticate(ctx.client(label), "OK registered");
+        if (!clients.hasClient(label)) {
+            clients.connect(label);
+            protocol.authenticate(clients.client(label), "OK registered");
         }
-        WireClient c = ctx.client(label);
-        String from = ScenarioContext.nameOf(label);
+        WireClient c = clients.client(label);
+        String from = Clients.nameOf(label);
         StringBuilder out = new StringBuilder();
         for (int i = 1; i <= count; i++) {
-            String text = longText(ctx.nextNumberedText(from, recipient), bytes);
+            String text = longText(secrets.nextNumberedText(from, recipient), bytes);
             out.append("SEND ").append(recipient).append(' ').append(text).append('\n');
         }
         longMessageBytes.put(recipient, bytes);
-        ctx.send(c, out.toString().getBytes(StandardCharsets.UTF_8));
+        clients.send(c, out.toString().getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < count; i++) {
-            ctx.expectReply(c, "OK queued");
+            protocol.expectReply(c, "OK queued");
         }
     }
 
@@ -109,16 +117,16 @@ public final class SessionEdgeSteps {
 
     @When("{conn} comes online with a small receive buffer and stops reading")
     public void onlineNotReading(String label) {
-        WireClient c = ctx.connectNonReading(label);
-        ctx.authenticate(c, "OK authenticated");
+        WireClient c = clients.connectNonReading(label);
+        protocol.authenticate(c, "OK authenticated");
         c.pauseReading();
     }
 
     @Then("once {conn} reads again, he/she receives the {int} long messages from {word} in order, then {string}")
     public void readsLongMessages(String label, int count, String sender, String last) {
-        WireClient c = ctx.client(label);
+        WireClient c = clients.client(label);
         c.resumeReading();
-        String name = ScenarioContext.nameOf(label);
+        String name = Clients.nameOf(label);
         int bytes = longMessageBytes.getOrDefault(name, 0);
         Duration each = ctx.scaled(Duration.ofSeconds(10));
         for (int i = 1; i <= count; i++) {
@@ -129,7 +137,7 @@ public final class SessionEdgeSteps {
                         "message " + i + " of " + count + ": " + abbreviate(r.toString()));
             }
         }
-        ctx.expectMessage(c, ctx.text(last));
+        protocol.expectMessage(c, secrets.text(last));
     }
 
     private static String abbreviate(String s) {

@@ -13,26 +13,34 @@ import org.litsxg.conformance.support.WireClient;
 public final class UpgradeSteps {
 
     private final ScenarioContext ctx;
+    private final Servers servers;
+    private final Clients clients;
+    private final Secrets secrets;
+    private final Protocol protocol;
 
-    public UpgradeSteps(ScenarioContext ctx) {
+    public UpgradeSteps(ScenarioContext ctx, Servers servers, Clients clients, Secrets secrets, Protocol protocol) {
         this.ctx = ctx;
+        this.servers = servers;
+        this.clients = clients;
+        this.secrets = secrets;
+        this.protocol = protocol;
     }
 
     @Then("{conn}'s new connection is not authenticated")
     public void newConnectionNotAuthenticated(String label) {
-        String name = ScenarioContext.nameOf(label);
-        WireClient c = ctx.connect(name + "#after");
-        ctx.sendLine(c, "SEND " + name + " still there?");
-        ctx.expectReply(c, "ERR not-authenticated");
+        String name = Clients.nameOf(label);
+        WireClient c = clients.connect(name + "#after");
+        clients.sendLine(c, "SEND " + name + " still there?");
+        protocol.expectReply(c, "ERR not-authenticated");
     }
 
     @Given("the server has been upgraded to the build under test and {word} registered there")
     public void upgradedAndRegistered(String name) {
         ServerInstance s = ctx.server();
-        ctx.stop(s);
+        servers.stop(s);
         s.template(ctx.settings().server());
-        ctx.start(s);
-        ctx.register(name);
+        servers.start(s);
+        protocol.register(name);
     }
 
     @Then("the kit records whether the previous build serves {word} and {word}")
@@ -46,8 +54,8 @@ public final class UpgradeSteps {
         }
         List<String> seen = new ArrayList<>();
         for (String name : List.of(a, b)) {
-            WireClient c = ctx.connect(name + "#rollback");
-            ctx.sendLine(c, "AUTH " + name + " " + ctx.secret(name));
+            WireClient c = clients.connect(name + "#rollback");
+            clients.sendLine(c, "AUTH " + name + " " + secrets.secret(name));
             Received r = c.nextReply(ctx.settings().replyTimeout());
             seen.add(name + ": " + (r instanceof Received.Line l ? l.firstTokens(2) : r.toString()));
             c.close();

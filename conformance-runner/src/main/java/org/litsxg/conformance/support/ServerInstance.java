@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One server the scenario runs: its command template, port, data directory, working
@@ -259,6 +260,25 @@ public final class ServerInstance implements AutoCloseable {
     public void started(ServerProcess p) {
         local("start it");
         processes.add(p);
+    }
+
+    /**
+     * Starts the next process of this instance: its command line with {@code extraArgs}
+     * appended, in its working directory with its {@link #environment()}, {@code stdin} (may be
+     * null) written to its standard input and {@code stdoutHook} (may be null) run for every
+     * stdout line; it becomes {@link #current()}. Returns as soon as the process exists.
+     *
+     * @param processLabel the process's name in reports
+     * @param origin       {@link System#nanoTime()} the output's timestamps count from
+     * @throws IOException when the program cannot be started at all
+     */
+    public ServerProcess launch(String processLabel, List<String> extraArgs, long origin, byte[] stdin,
+            Consumer<String> stdoutHook) throws IOException {
+        List<String> argv = new ArrayList<>(argv());
+        argv.addAll(extraArgs);
+        ServerProcess p = ServerProcess.start(processLabel, argv, workDir, environment(), origin, stdin, stdoutHook);
+        started(p);
+        return p;
     }
 
     /** The latest process, running or not; null before the first start. */

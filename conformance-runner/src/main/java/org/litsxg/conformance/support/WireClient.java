@@ -90,6 +90,18 @@ public final class WireClient implements AutoCloseable {
     }
 
     /**
+     * Connects with the system's receive buffer, reading from the start, with a fresh transcript
+     * whose timestamps count from {@code origin} ({@link System#nanoTime()}). Blocks at most
+     * {@code timeout}.
+     *
+     * @throws IOException when the connection cannot be made
+     */
+    public static WireClient connect(String name, InetSocketAddress address, Duration timeout, long origin)
+            throws IOException {
+        return connect(name, address, timeout, new Transcript(name, origin), 0, false);
+    }
+
+    /**
      * Connects to a server the kit did not start, directly or through its SOCKS5 proxy, with the
      * scenario's {@code aliases} applied to the names sent and received. Blocks at most about
      * {@code timeout} (twice that through a proxy).

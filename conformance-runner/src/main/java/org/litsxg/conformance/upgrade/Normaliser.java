@@ -24,14 +24,14 @@ import java.util.regex.Pattern;
  *       form is: the sent chunks in order; the replies in order; the {@code MSG} lines grouped
  *       by sender, in order within a sender; the connection events in order;</li>
  *   <li>the size of the middle part of a very long transcript that the kit elided;</li>
- *   <li>the scenario's random token in secrets and texts (see ScenarioContext#secret), as
+ *   <li>the scenario's random token in secrets and texts (see Secrets#secret), as
  *       {@code <token>}: each scenario draws its own, so that the file scans find its secrets.</li>
  * </ul>
  */
 public final class Normaliser {
 
     private static final Pattern TMP = Pattern.compile("\\S*litsxg-kit-[0-9]+\\S*");
-    /** The scenario's random token in secrets and texts (ScenarioContext.randomToken): K7 and 8 of its letters. */
+    /** The scenario's random token in secrets and texts (Secrets.randomToken): K7 and 8 of its letters. */
     private static final Pattern TOKEN = Pattern.compile("K7[a-km-z2-9]{8}");
     private static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F.:\\[\\]]*:[0-9]{2,5}\\b");
 
