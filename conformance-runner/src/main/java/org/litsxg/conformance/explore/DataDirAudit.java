@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.litsxg.conformance.support.FileScan;
 
 /**
  * STORE-9, STORE-8, STORE-4 after a stop: the data directory holds identities.db, SQLite's
@@ -60,32 +61,19 @@ final class DataDirAudit {
 
     private Divergence inClear(String n, byte[] content) {
         for (String s : secretsSent) {
-            if (indexOf(content, s.getBytes(StandardCharsets.UTF_8)) >= 0) {
+            if (FileScan.indexOf(content, s.getBytes(StandardCharsets.UTF_8)) >= 0) {
                 return new Divergence(List.of("STORE-4", "SEC-4"), "server", "no secret in clear in any file",
                         "the data directory's " + n + " holds the secret \"" + s + "\"",
                         "no file under the server's directories holds any secret the clients sent");
             }
         }
         for (String t : textsSent) {
-            if (indexOf(content, t.getBytes(StandardCharsets.UTF_8)) >= 0) {
+            if (FileScan.indexOf(content, t.getBytes(StandardCharsets.UTF_8)) >= 0) {
                 return new Divergence(List.of("STORE-8"), "server", "no message text in any file",
                         "the data directory's " + n + " holds \"" + t + "\"",
                         "no file under the server's directories holds any message text, now or after a stop");
             }
         }
         return null;
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
