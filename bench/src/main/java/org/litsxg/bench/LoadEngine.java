@@ -187,7 +187,7 @@ final class LoadEngine implements AutoCloseable {
             if (!counter.recording() && now >= measureFrom) {
                 counter.recording(true);
                 at0 = tally.copy();
-                genCpu0 = BenchServer.cpuMillis(ProcessHandle.current().pid());
+                genCpu0 = ProcStats.cpuMillis(ProcessHandle.current().pid());
                 srvCpu0 = serverCpuMillis == null ? 0 : serverCpuMillis.getAsLong();
             }
             long target = rate > 0 ? sentAtStart + (long) ((now - start) * rate / 1e9) : Long.MAX_VALUE;
@@ -199,7 +199,7 @@ final class LoadEngine implements AutoCloseable {
             now = System.nanoTime();
         }
         long receivedInWindow = tally.received - at0.received;
-        long genCpu = BenchServer.cpuMillis(ProcessHandle.current().pid()) - genCpu0;
+        long genCpu = ProcStats.cpuMillis(ProcessHandle.current().pid()) - genCpu0;
         long srvCpu = serverCpuMillis == null ? 0 : serverCpuMillis.getAsLong() - srvCpu0;
         double measured = (System.nanoTime() - measureFrom) / 1e9;
         long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

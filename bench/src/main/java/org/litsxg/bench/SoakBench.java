@@ -383,11 +383,11 @@ public final class SoakBench implements Callable<Integer> {
     // ---- the server process ----
 
     private static long rssKib(long pid) {
-        return BenchServer.statusField(pid, "VmRSS:");
+        return ProcStats.statusField(pid, "VmRSS:");
     }
 
     /** Live heap: a full GC in the server, then the used heap. -1 if jcmd fails. */
     private static long heapAfterGcKib(long pid) {
-        return BenchServer.heapAfterGcKib(pid);
+        return ProcStats.heapAfterGcKib(pid);
     }
 }
