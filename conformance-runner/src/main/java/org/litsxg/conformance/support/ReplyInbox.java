@@ -44,30 +44,26 @@ final class ReplyInbox {
         return take(timeout);
     }
 
+    /** The next line that is not {@code MSG} (or the end), holding back {@code MSG} lines that arrive first. */
     Received nextReply(Duration timeout) {
-        if (!heldReplies.isEmpty()) {
-            return heldReplies.poll();
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (r instanceof Received.Line line && line.isMessage()) {
-                heldMessages.add(r);
-                continue;
-            }
-            return r;
-        }
+        return nextOfKind(false, heldReplies, heldMessages, timeout);
     }
 
+    /** The next {@code MSG} line (or the end), holding back replies that arrive first. */
     Received nextMessage(Duration timeout) {
-        if (!heldMessages.isEmpty()) {
-            return heldMessages.poll();
+        return nextOfKind(true, heldMessages, heldReplies, timeout);
+    }
+
+    /** The next held or arriving line whose {@code isMessage()} is {@code message}; lines of the other kind go to {@code other}. */
+    private Received nextOfKind(boolean message, ArrayDeque<Received> mine, ArrayDeque<Received> other, Duration timeout) {
+        if (!mine.isEmpty()) {
+            return mine.poll();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (r instanceof Received.Line line && !line.isMessage()) {
-                heldReplies.add(r);
+            if (r instanceof Received.Line line && line.isMessage() != message) {
+                other.add(r);
                 continue;
             }
             return r;
