@@ -10,13 +10,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A server under test, started by the benchmark as a process of its own on a loopback port:
@@ -85,9 +82,6 @@ final class BenchServer implements AutoCloseable {
         }
     }
 
-    private static final Pattern HEAP_USED = Pattern.compile("used\\s+(\\d+)K");
-    private static final long CLOCK_TICKS_PER_SECOND = 100;
-
     final Kind kind;
     final InetSocketAddress address;
     final long launchToListeningNanos;
@@ -116,9 +110,9 @@ final class BenchServer implements AutoCloseable {
         int port = freePort();
         List<String> cmd = switch (kind) {
             case LITSXG -> litsxgCommand(settings, dataDir != null ? dataDir : dir.resolve("data"), port);
-            case NGIRCD -> ngircdCommand(settings, dir, port);
-            case INSPIRCD -> inspircdCommand(settings, dir, port);
-            case ERGO -> ergoCommand(settings, dir, port);
+            case NGIRCD -> PeerConfigs.ngircdCommand(settings, dir, port);
+            case INSPIRCD -> PeerConfigs.inspircdCommand(settings, dir, port);
+            case ERGO -> PeerConfigs.ergoCommand(settings, dir, port);
         };
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
@@ -127,23 +121,36 @@ final class BenchServer implements AutoCloseable {
         long t0 = System.nanoTime();
         Process process = pb.start();
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(settings.startTimeoutSeconds());
+        if (!awaitListening(process, address, t0 + TimeUnit.SECONDS.toNanos(settings.startTimeoutSeconds()))) {
+            process.destroyForcibly();
+            String err = Files.readString(dir.resolve("stderr.log")) + Files.readString(dir.resolve("stdout.log"));
+            deleteTree(dir);
+            throw new IOException(kind.label + " did not start listening: " + lastLine(err));
+        }
+        long listening = System.nanoTime() - t0;
+        return new BenchServer(kind, address, listening, process, dir);
+    }
+
+    /**
+     * Polls {@code address} with TCP connects every millisecond until one succeeds (true), or the
+     * process exits or {@code deadline} ({@link System#nanoTime()}) passes (false). The launch to
+     * listening time is measured by this rule for every server alike, to the millisecond; the
+     * conformance kit's readiness wait (Awaitility, 5 ms) is not used here: this module does not
+     * depend on the kit, and the kit's coarser poll would blur the start-up figures.
+     */
+    private static boolean awaitListening(Process process, InetSocketAddress address, long deadline)
+            throws InterruptedException {
         while (true) {
             try (Socket s = new Socket()) {
                 s.connect(address, 1000);
-                break;
+                return true;
             } catch (IOException notYet) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
-                    process.destroyForcibly();
-                    String err = Files.readString(dir.resolve("stderr.log")) + Files.readString(dir.resolve("stdout.log"));
-                    deleteTree(dir);
-                    throw new IOException(kind.label + " did not start listening: " + lastLine(err));
+                    return false;
                 }
                 Thread.sleep(1);
             }
         }
-        long listening = System.nanoTime() - t0;
-        return new BenchServer(kind, address, listening, process, dir);
     }
 
     private static List<String> litsxgCommand(Settings s, Path data, int port) {
@@ -157,163 +164,6 @@ final class BenchServer implements AutoCloseable {
                 "--pbkdf2-iterations", "1000",
                 "--auth-timeout", String.valueOf(s.authTimeoutSeconds())));
         return cmd;
-    }
-
-    /**
-     * ngircd in the foreground ({@code -n}) with a generated configuration: loopback only, PAM,
-     * ident and DNS off, no per-IP connection cap, nicknames up to 31 characters, and
-     * {@code MaxPenaltyTime = 0} so that its flood throttle does not distort throughput.
-     */
-    private static List<String> ngircdCommand(Settings s, Path dir, int port) throws IOException {
-        Path motd = dir.resolve("motd");
-        Files.writeString(motd, "");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(motd, PosixFilePermissions.fromString("rw-r--r--"));
-        Path conf = dir.resolve("ngircd.conf");
-        Files.writeString(conf, String.join("\n",
-                "[Global]",
-                "Name = bench.litsxg.local",
-                "Info = litsxg bench",
-                "Listen = 127.0.0.1",
-                "Ports = " + port,
-                "MotdFile = " + motd,
-                "PidFile = " + dir.resolve("ngircd.pid"),
-                "[Limits]",
-                "MaxConnections = 0",
-                "MaxConnectionsIP = 0",
-                "MaxNickLength = 31",
-                "MaxPenaltyTime = 0",
-                "PingTimeout = 3600",
-                "PongTimeout = 3600",
-                "[Options]",
-                "PAM = no",
-                "Ident = no",
-                "DNS = no",
-                "") + "\n", StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-r--r--"));
-        s.options().keep("ngircd.conf", conf);
-        return List.of(s.options().ngircd, "--nodaemon", "--config", conf.toString());
-    }
-
-    /**
-     * InspIRCd 3 in the foreground with a generated configuration: one client listener on
-     * loopback; one connect class for everyone with no per-IP or class limit
-     * ({@code localmax}/{@code globalmax}/{@code limit}), no flood control (a command rate and
-     * penalty threshold far beyond any run, {@code fakelag="no"}; the threshold is 10^6, not
-     * more: with 10^9 the senders stalled, 28k msg/s instead of 128k with 300 clients,
-     * presumably an overflow since InspIRCd multiplies it by 1,000), send and receive queues of
-     * 64 MiB (a recipient under load must not be dropped), no DNS look-up
-     * ({@code resolvehostnames="no"}; the ident module is not loaded, so no ident), pings an
-     * hour apart, an accept backlog of 4096 and no clone check at connect. As root it needs
-     * {@code --runasroot}.
-     */
-    private static List<String> inspircdCommand(Settings s, Path dir, int port) throws IOException {
-        Path motd = dir.resolve("motd");
-        Files.writeString(motd, "");
-        Path conf = dir.resolve("inspircd.conf");
-        int limit = Math.max(1_000_000, s.maxConnections());
-        Files.writeString(conf, String.join("\n",
-                "<server name=\"bench.litsxg.local\" description=\"litsxg bench\" network=\"Bench\">",
-                "<admin name=\"bench\" nick=\"bench\" email=\"bench@localhost\">",
-                "<bind address=\"127.0.0.1\" port=\"" + port + "\" type=\"clients\">",
-                "<pid file=\"" + dir.resolve("inspircd.pid") + "\">",
-                "<connect name=\"bench\" allow=\"*\" timeout=\"3600\" pingfreq=\"3600\" hardsendq=\"64M\" softsendq=\"64M\""
-                        + " recvq=\"64M\" threshold=\"1000000\" commandrate=\"1000000000\" fakelag=\"no\""
-                        + " localmax=\"" + limit + "\" globalmax=\"" + limit + "\" limit=\"" + limit + "\""
-                        + " maxconnwarn=\"no\" resolvehostnames=\"no\" useident=\"no\">",
-                "<performance netbuffersize=\"65536\" somaxconn=\"4096\" softlimit=\"" + limit + "\" clonesonconnect=\"no\""
-                        + " quietbursts=\"yes\">",
-                "<limits maxnick=\"31\">",
-                "<files motd=\"" + motd + "\">",
-                "<log method=\"file\" type=\"* -USERINPUT -USEROUTPUT\" level=\"default\" target=\"" + dir.resolve("ircd.log") + "\">",
-                ""), StandardCharsets.US_ASCII);
-        s.options().keep("inspircd.conf", conf);
-        return List.of(s.options().inspircd, "--nofork", "--runasroot", "--config=" + conf);
-    }
-
-    /**
-     * Ergo (the Go IRC server) with a generated configuration: one plaintext listener on
-     * loopback, no TLS; {@code fakelag} off, per-IP connection limits and throttling off, no
-     * reverse DNS or ident, no IP cloaking, no history, a send queue of 64 MiB. NOT RUN on the
-     * machine this was written on (no Ergo package in Debian 12; see BENCHMARKS.md), so this
-     * configuration has not been exercised yet.
-     */
-    private static List<String> ergoCommand(Settings s, Path dir, int port) throws IOException, InterruptedException {
-        Path conf = dir.resolve("ergo.yaml");
-        Files.writeString(conf, String.join("\n",
-                "network:",
-                "    name: Bench",
-                "server:",
-                "    name: bench.litsxg.local",
-                "    listeners:",
-                "        \"127.0.0.1:" + port + "\": {}",
-                "    casemapping: ascii",
-                "    enforce-utf8: false",
-                "    lookup-hostnames: false",
-                "    forward-confirm-hostnames: false",
-                "    check-ident: false",
-                "    max-sendq: 64M",
-                "    relaymsg:",
-                "        enabled: false",
-                "    compatibility:",
-                "        force-trailing: true",
-                "        allow-truncation: true",
-                "    ip-limits:",
-                "        count: false",
-                "        throttle: false",
-                "    ip-cloaking:",
-                "        enabled: false",
-                "accounts:",
-                "    authentication-enabled: false",
-                "    registration:",
-                "        enabled: false",
-                "    nick-reservation:",
-                "        enabled: false",
-                "    multiclient:",
-                "        enabled: false",
-                "channels:",
-                "    default-modes: +nt",
-                "    registration:",
-                "        enabled: false",
-                "lock-file: \"" + dir.resolve("ircd.lock") + "\"",
-                "datastore:",
-                "    path: \"" + dir.resolve("ircd.db") + "\"",
-                "    autoupgrade: true",
-                "languages:",
-                "    enabled: false",
-                "limits:",
-                "    nicklen: 32",
-                "    identlen: 20",
-                "    realnamelen: 150",
-                "    channellen: 64",
-                "    awaylen: 390",
-                "    kicklen: 390",
-                "    topiclen: 390",
-                "    monitor-entries: 100",
-                "    whowas-entries: 100",
-                "    chan-list-modes: 100",
-                "    registration-messages: 1024",
-                "    multiline:",
-                "        max-bytes: 0",
-                "        max-lines: 0",
-                "fakelag:",
-                "    enabled: false",
-                "history:",
-                "    enabled: false",
-                "logging:",
-                "    -",
-                "        method: stderr",
-                "        type: \"* -userinput -useroutput\"",
-                "        level: warn",
-                ""), StandardCharsets.US_ASCII);
-        s.options().keep("ergo.yaml", conf);
-        // The datastore is created by `ergo initdb` (older versions do not create it on `run`).
-        Process init = new ProcessBuilder(s.options().ergo, "initdb", "--conf", conf.toString(), "--quiet")
-                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("initdb.log").toFile()).start();
-        if (!init.waitFor(60, TimeUnit.SECONDS)) {
-            init.destroyForcibly();
-        }
-        return List.of(s.options().ergo, "run", "--conf", conf.toString());
     }
 
     /**
@@ -333,25 +183,9 @@ final class BenchServer implements AutoCloseable {
 
     /** The first line a version command prints (stdout and stderr), "" when it fails; bounded to 10 s. */
     static String version(List<String> cmd) {
-        try {
-            // In a scratch directory: a binary that is not what its name says (Debian's /usr/bin/ergo
-            // is ErgoSCF, a chemistry program) may write files where it runs (ergoscf.out).
-            java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("litsxg-bench-version");
-            Process p = new ProcessBuilder(cmd).directory(scratch.toFile()).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "";
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            int nl = out.indexOf('\n');
-            return nl < 0 ? out : out.substring(0, nl);
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        String out = BoundedCommand.output(cmd, 10).strip();
+        int nl = out.indexOf('\n');
+        return nl < 0 ? out : out.substring(0, nl);
     }
 
     long pid() {
@@ -364,36 +198,12 @@ final class BenchServer implements AutoCloseable {
 
     /** Resident memory from {@code /proc/<pid>/status}, KiB; -1 when unreadable. */
     long rssKib() {
-        return statusField(process.pid(), "VmRSS:");
+        return ProcStats.statusField(process.pid(), "VmRSS:");
     }
 
     /** CPU time (user + system) the server has used so far, in milliseconds; -1 when unreadable. */
     long cpuMillis() {
-        return cpuMillis(process.pid());
-    }
-
-    static long cpuMillis(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-            return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    static long statusField(long pid, String field) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (l.startsWith(field)) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
+        return ProcStats.cpuMillis(process.pid());
     }
 
     /**
@@ -401,47 +211,7 @@ final class BenchServer implements AutoCloseable {
      * {@code GC.heap_info}), KiB; -1 for ngircd or when jcmd fails. Blocks for the two jcmd runs.
      */
     long heapAfterGcKib() {
-        return kind == Kind.LITSXG ? heapAfterGcKib(process.pid()) : -1;
-    }
-
-    /** Live heap of the JVM {@code pid} after a forced full GC, KiB; -1 when jcmd fails. */
-    static long heapAfterGcKib(long pid) {
-        jcmd(pid, "GC.run");
-        String info = jcmd(pid, "GC.heap_info");
-        long used = 0;
-        boolean found = false;
-        // G1 and Serial print one "used NK" on the heap's first line; Serial also prints per generation.
-        for (String line : info.split("\n")) {
-            String t = line.trim();
-            if (t.startsWith("garbage-first heap") || t.startsWith("def new generation") || t.startsWith("tenured generation")
-                    || t.startsWith("PSYoungGen") || t.startsWith("ParOldGen")) {
-                Matcher m = HEAP_USED.matcher(t);
-                if (m.find()) {
-                    used += Long.parseLong(m.group(1));
-                    found = true;
-                }
-            }
-        }
-        return found ? used : -1;
-    }
-
-    static String jcmd(long pid, String what) {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        try {
-            Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", String.valueOf(pid), what)
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "";
-            }
-            return out;
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        return kind == Kind.LITSXG ? ProcStats.heapAfterGcKib(process.pid()) : -1;
     }
 
     /** The server's stderr so far (for a failed run). */

@@ -10,7 +10,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -26,33 +25,29 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "connections", mixinStandardHelpOptions = true,
         description = "Hold N authenticated connections on one server and report its memory.")
-public final class ConnectionsBench implements Callable<Integer> {
+public final class ConnectionsBench extends Benchmark {
     @Option(names = "--count", description = "Connections to hold (default: ${DEFAULT-VALUE}).")
     int count = 10_000;
-
-    @Option(names = "--server", paramLabel = "HOST:PORT", description = "An already running server (default: start the reference server).")
-    String server;
 
     @Option(names = "--hold", paramLabel = "SECONDS", description = "How long to hold them before the last check (default: ${DEFAULT-VALUE}).")
     int holdSeconds = 10;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on each phase (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds = 300;
+    @Mixin
+    BenchOptions.RunningServer server = new BenchOptions.RunningServer();
 
     @Mixin
-    ServerOptions servers = new ServerOptions();
+    BenchOptions.Timeout timeout = new BenchOptions.Timeout(300);
 
     @Override
     public Integer call() throws Exception {
         BenchServer process = null;
         InetSocketAddress address;
-        if (server == null) {
+        if (!server.given()) {
             process = BenchServer.start(BenchServer.Kind.LITSXG,
-                    new BenchServer.Settings(servers, count + 16, 1000, Math.max(30, timeoutSeconds), 60));
+                    new BenchServer.Settings(servers, count + 16, 1000, Math.max(30, timeout.seconds), 60));
             address = process.address;
         } else {
-            int colon = server.lastIndexOf(':');
-            address = new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+            address = server.address();
         }
         try {
             long rssBefore = rssKb(process);
@@ -109,7 +104,7 @@ public final class ConnectionsBench implements Callable<Integer> {
         int done = 0;
         int good = 0;
         ByteBuffer buf = ByteBuffer.allocate(4096);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout.seconds);
         while (done < channels.size() && System.nanoTime() < deadline) {
             selector.select(1000);
             for (SelectionKey key : selector.selectedKeys()) {

@@ -5,12 +5,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,12 +34,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Throughput and latency of direct messages, Litsxg against its IRC peers.")
-public final class LoadBench implements Callable<Integer> {
-    @Spec
-    private CommandSpec spec;
-
-    @Mixin
-    Targets targets = new Targets();
+public final class LoadBench extends Benchmark {
 
     @Option(names = "--clients", split = ",", paramLabel = "N",
             description = "Connections; a list runs each (default: 1000).")
@@ -49,9 +42,6 @@ public final class LoadBench implements Callable<Integer> {
 
     /** The connections of the runs under way. */
     private int clients;
-
-    @Option(names = "--size", paramLabel = "BYTES", description = "Message text size (default: ${DEFAULT-VALUE}).")
-    int size = 64;
 
     @Option(names = "--rate", split = ",", paramLabel = "PER-SECOND",
             description = "Messages per second in all; 0 = as fast as possible. A list runs each (default: 0).")
@@ -72,20 +62,23 @@ public final class LoadBench implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed for senders and recipients (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Mixin
-    ServerOptions servers = new ServerOptions();
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on starting and connecting (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds = 120;
-
-    @Option(names = "--csv", paramLabel = "FILE", description = "Append one row per run to this CSV file.")
-    Path csv;
-
     @Option(names = "--hgrm", paramLabel = "DIR", description = "Write each run's latency percentile distribution (microseconds) here.")
     Path hgrmDir;
 
     @Option(names = "--label", description = "Scenario name in the output (default: throughput or latency-<rate>).")
     String label;
+
+    @Mixin
+    Targets targets = new Targets();
+
+    @Mixin
+    BenchOptions.MessageSize message = new BenchOptions.MessageSize();
+
+    @Mixin
+    BenchOptions.Timeout timeout = new BenchOptions.Timeout(120);
+
+    @Mixin
+    BenchOptions.Csv csv = new BenchOptions.Csv();
 
     static final String CSV_HEADER = "scenario,target,run,clients,size,rate,seconds,delivered_per_s,p50_us,p90_us,p99_us,"
             + "p999_us,max_us,held,rss_kib,heap_kib,server_cpu_pct,generator_cpu_pct,listen_ms,lost,errors,loadavg";
@@ -102,18 +95,16 @@ public final class LoadBench implements Callable<Integer> {
     public Integer call() throws Exception {
         int most = clientCounts.stream().mapToInt(Integer::intValue).max().orElse(0);
         int least = clientCounts.stream().mapToInt(Integer::intValue).min().orElse(0);
-        if (least < 2 || size < 24 || size > 4000 || seconds <= 0 || warmup < 0 || repeat < 1) {
-            throw new ParameterException(spec.commandLine(), "need --clients >= 2, 24 <= --size <= 4000, --seconds > 0, --repeat >= 1");
+        if (least < 2 || message.bytes < 24 || message.bytes > 4000 || seconds <= 0 || warmup < 0 || repeat < 1) {
+            throw usage("need --clients >= 2, 24 <= --size <= 4000, --seconds > 0, --repeat >= 1");
         }
         List<BenchServer.Kind> kinds = targets.available(servers, spec);
         BenchServer.Settings settings = new BenchServer.Settings(servers, most + 64, 1000,
-                Math.max(30, timeoutSeconds), timeoutSeconds);
+                Math.max(30, timeout.seconds), timeout.seconds);
         System.out.printf("bench load: %s clients, %d-byte messages, rates %s, %.0f s warm-up + %.0f s measured, %d run(s) each; "
-                        + "machine: %d CPUs, load average %s%n", clientCounts, size, rates, warmup, seconds, repeat,
+                        + "machine: %d CPUs, load average %s%n", clientCounts, message.bytes, rates, warmup, seconds, repeat,
                 Runtime.getRuntime().availableProcessors(), loadavg());
-        if (!servers.jvmOptions.isEmpty()) {
-            System.out.println("litsxg server JVM options: " + String.join(" ", servers.jvmOptions));
-        }
+        servers.printJvmOptions();
         boolean allGood = true;
         Map<String, List<Result>> byScenario = new LinkedHashMap<>();
         header();
@@ -143,15 +134,15 @@ public final class LoadBench implements Callable<Integer> {
             throws Exception {
         String load = loadavg();
         try (BenchServer server = BenchServer.start(kind, settings);
-             LoadEngine engine = new LoadEngine(kind.dialect, size, "b")) {
-            long registered = engine.connect(server.address, clients, List.of(), kind.registerWindow, timeoutSeconds);
+             LoadEngine engine = new LoadEngine(kind.dialect, message.bytes, "b")) {
+            long registered = engine.connect(server.address, clients, List.of(), kind.registerWindow, timeout.seconds);
             if (registered < clients) {
                 System.out.printf("%s: only %d of %d clients registered; %s%n", kind.label, registered, clients, engine.firstErrors());
             }
             int w = window != null ? window : 8 * clients;
             LoadEngine.Run traffic = engine.traffic(rate, warmup, seconds, w, seed + run, server::cpuMillis);
             long rss = server.rssKib();
-            long held = engine.pingAll(timeoutSeconds);
+            long held = engine.pingAll(timeout.seconds);
             long heap = server.heapAfterGcKib();
             if (!engine.firstErrors().isEmpty()) {
                 System.out.println(kind.label + " errors: " + engine.firstErrors());
@@ -218,21 +209,19 @@ public final class LoadBench implements Callable<Integer> {
     }
 
     private void writeCsv(Result r) throws IOException {
-        if (csv == null) {
+        if (!csv.given()) {
             return;
         }
-        boolean fresh = !Files.exists(csv) || Files.size(csv) == 0;
         LoadEngine.Run t = r.traffic();
         String row = String.join(",", r.scenario(), r.target().label, String.valueOf(r.run()), String.valueOf(clients),
-                String.valueOf(size), String.valueOf(r.rate()), String.format("%.1f", t.seconds()),
+                String.valueOf(message.bytes), String.valueOf(r.rate()), String.format("%.1f", t.seconds()),
                 String.format("%.0f", t.deliveredPerSecond()), String.valueOf(r.p(50)), String.valueOf(r.p(90)),
                 String.valueOf(r.p(99)), String.valueOf(r.p(99.9)), String.valueOf(t.latency().getMaxValue() / 1000),
                 String.valueOf(r.held()), String.valueOf(r.rssKib()), String.valueOf(r.heapKib()),
                 String.format("%.0f", t.serverCpuPercent()), String.format("%.0f", t.generatorCpuPercent()),
                 String.format("%.1f", r.listenMillis()), String.valueOf(t.lost()), String.valueOf(t.errors()),
                 r.loadavg().split(" ")[0]);
-        Files.writeString(csv, (fresh ? CSV_HEADER + "\n" : "") + row + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        csv.append(CSV_HEADER, row);
     }
 
     private void writeHgrm(Result r) throws IOException {

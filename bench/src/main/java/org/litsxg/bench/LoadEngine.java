@@ -3,13 +3,7 @@ package org.litsxg.bench;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -18,12 +12,14 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The load generator: N client connections driven by the calling thread alone, with plain
- * {@code java.nio} (one selector, one shared read buffer, one output array per client written
- * once per round), so that the generator costs little CPU beside the server it measures.
+ * {@code java.nio} ({@link ClientMux}: one selector, one shared read buffer, one output array
+ * per client written once per round), so that the generator costs little CPU beside the server
+ * it measures. Here: the workload phases (connect and register, probe, traffic, queueing); what
+ * each line received counts for is {@link LineCounter}'s.
  *
  * <p>Every message text is exactly {@code size} bytes: 16 hexadecimal digits of the
- * {@link System#nanoTime()} at which the generator put the line into its sender's output, a
- * space, and filler. The recipient's copy of the text is the last {@code size} bytes of the
+ * {@link System#nanoTime()} at which the generator put the line into its sender's output
+ * ({@link LatencyStamp}), a space, and filler. The recipient's copy of the text is the last {@code size} bytes of the
  * line it gets (a Litsxg {@code MSG} or an IRC {@code PRIVMSG}), so end-to-end latency (sender's
  * buffer to recipient's read) is measured the same way for any server and recorded in an
  * {@link Histogram}. Not thread-safe; every method blocks for at most its stated bound.
@@ -38,31 +34,6 @@ final class LoadEngine implements AutoCloseable {
      * wait for retransmission (seconds). A small window keeps both servers out of that.
      */
     static final int REGISTER_WINDOW = 8;
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-    private static final int READ_BUFFER_BYTES = 256 * 1024;
-    private static final int STAMP_DIGITS = 16;
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-
-    /** One client connection. */
-    private static final class Client {
-        final int index;
-        final SocketChannel channel;
-        SelectionKey key;
-        byte[] out = new byte[256];
-        ByteBuffer outBuffer = ByteBuffer.wrap(out);
-        int outLength;
-        byte[] partial;
-        int partialLength;
-        boolean registered;
-        boolean ponged;
-        boolean dirty;
-        boolean dead;
-
-        Client(int index, SocketChannel channel) {
-            this.index = index;
-            this.channel = channel;
-        }
-    }
 
     /** Counters of one traffic run, over its measured window (after the warm-up). */
     record Run(double seconds, long sent, long received, long acks, long queued, long errors, long lost,
@@ -72,24 +43,13 @@ final class LoadEngine implements AutoCloseable {
     private final Dialect dialect;
     private final int size;
     private final String namePrefix;
-    private final Selector selector;
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
-    private final List<Client> clients = new ArrayList<>();
-    private final List<Client> dirty = new ArrayList<>();
+    private final ClientMux mux;
+    private final List<ClientMux.Client> clients;
     private final long base = System.nanoTime();
     private final byte[] lineEnd;
-    private final List<String> firstErrors = new ArrayList<>();
+    private final LineCounter counter;
+    private final Tally tally;
     private byte[][] prefixes = new byte[0][];
-    private Histogram histogram = new Histogram(HIGHEST_LATENCY_NANOS, 3);
-    private boolean recording;
-    private long sent;
-    private long received;
-    private long acks;
-    private long queued;
-    private long errors;
-    private long registered;
-    private long pongs;
-    private long closedByServer;
 
     /**
      * @param dialect   what the server speaks
@@ -97,13 +57,17 @@ final class LoadEngine implements AutoCloseable {
      * @param namePrefix client names are this prefix and the client's number
      */
     LoadEngine(Dialect dialect, int size, String namePrefix) throws IOException {
-        if (size < STAMP_DIGITS + 8) {
-            throw new IllegalArgumentException("message size must be at least " + (STAMP_DIGITS + 8) + " bytes");
+        if (size < LatencyStamp.DIGITS + 8) {
+            throw new IllegalArgumentException("message size must be at least " + (LatencyStamp.DIGITS + 8) + " bytes");
         }
         this.dialect = dialect;
         this.size = size;
         this.namePrefix = namePrefix;
-        this.selector = Selector.open();
+        this.counter = new LineCounter(dialect, size, base);
+        this.mux = new ClientMux(counter);
+        counter.replyTo(mux, this::name);
+        this.tally = counter.tally();
+        this.clients = mux.clients();
         this.lineEnd = dialect.lineEnd();
     }
 
@@ -116,19 +80,19 @@ final class LoadEngine implements AutoCloseable {
     }
 
     long registered() {
-        return registered;
+        return tally.registered;
     }
 
     long errors() {
-        return errors;
+        return tally.errors;
     }
 
     long closedByServer() {
-        return closedByServer;
+        return mux.closedByServer();
     }
 
     List<String> firstErrors() {
-        return firstErrors;
+        return counter.firstErrors();
     }
 
     /**
@@ -143,37 +107,23 @@ final class LoadEngine implements AutoCloseable {
         int first = clients.size();
         growPrefixes(first + count);
         for (int i = first; i < first + count; i++) {
-            while (clients.size() - registered - closedByServer >= window) {
-                poll(10);
+            while (clients.size() - tally.registered - mux.closedByServer() >= window) {
+                mux.poll(10);
                 if (System.nanoTime() > deadline) {
-                    return registered;
+                    return tally.registered;
                 }
             }
-            SocketChannel ch = SocketChannel.open();
-            try {
-                if (!sources.isEmpty()) {
-                    ch.bind(new InetSocketAddress(sources.get(i % sources.size()), 0));
-                }
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                ch.socket().connect(server, CONNECT_TIMEOUT_MILLIS);
-                ch.configureBlocking(false);
-            } catch (IOException e) {
-                ch.close();
-                throw new IOException("connection " + i + " failed: " + e.getMessage(), e);
-            }
-            Client c = new Client(i, ch);
-            c.key = ch.register(selector, SelectionKey.OP_READ, c);
-            clients.add(c);
+            ClientMux.Client c = mux.open(server, sources.isEmpty() ? null : sources.get(i % sources.size()));
             byte[] reg = dialect.register(name(i));
-            append(c, reg, 0, reg.length);
+            mux.append(c, reg, 0, reg.length);
             if ((i & 63) == 0) {
-                poll(-1);
+                mux.poll(-1);
             }
         }
-        while (registered + closedByServer < clients.size() && System.nanoTime() < deadline) {
-            poll(10);
+        while (tally.registered + mux.closedByServer() < clients.size() && System.nanoTime() < deadline) {
+            mux.poll(10);
         }
-        return registered;
+        return tally.registered;
     }
 
     private void growPrefixes(int n) {
@@ -189,20 +139,20 @@ final class LoadEngine implements AutoCloseable {
     long pingAll(int timeoutSeconds) throws IOException {
         byte[] ping = dialect.ping();
         int open = 0;
-        for (Client c : clients) {
+        for (ClientMux.Client c : clients) {
             c.ponged = false;
             if (!c.dead) {
-                append(c, ping, 0, ping.length);
+                mux.append(c, ping, 0, ping.length);
                 open++;
             }
         }
-        pongs = 0;
+        tally.pongs = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        flushDirty();
-        while (pongs < open && System.nanoTime() < deadline) {
-            poll(10);
+        mux.flushDirty();
+        while (tally.pongs < open && System.nanoTime() < deadline) {
+            mux.poll(10);
         }
-        return pongs;
+        return tally.pongs;
     }
 
     /**
@@ -224,50 +174,41 @@ final class LoadEngine implements AutoCloseable {
         long start = System.nanoTime();
         long measureFrom = start + (long) (warmupSeconds * 1e9);
         long end = measureFrom + (long) (seconds * 1e9);
-        long sentAtStart = sent;
-        long receivedAt0 = 0;
-        long sentAt0 = 0;
-        long acksAt0 = 0;
-        long queuedAt0 = 0;
-        long errorsAt0 = 0;
+        long sentAtStart = tally.sent;
+        Tally at0 = new Tally();
         long genCpu0 = 0;
         long srvCpu0 = 0;
-        recording = false;
+        counter.recording(false);
         long now = start;
         // In fixed-rate mode nothing caps what is in flight but this: a server that falls more
         // than 10 s behind is not worth waiting for.
         long inFlightCap = rate > 0 ? (long) Math.max(window, rate * 10) : window;
         while (now < end) {
-            if (!recording && now >= measureFrom) {
-                recording = true;
-                histogram = new Histogram(HIGHEST_LATENCY_NANOS, 3);
-                receivedAt0 = received;
-                sentAt0 = sent;
-                acksAt0 = acks;
-                queuedAt0 = queued;
-                errorsAt0 = errors;
-                genCpu0 = BenchServer.cpuMillis(ProcessHandle.current().pid());
+            if (!counter.recording() && now >= measureFrom) {
+                counter.recording(true);
+                at0 = tally.copy();
+                genCpu0 = ProcStats.cpuMillis(ProcessHandle.current().pid());
                 srvCpu0 = serverCpuMillis == null ? 0 : serverCpuMillis.getAsLong();
             }
             long target = rate > 0 ? sentAtStart + (long) ((now - start) * rate / 1e9) : Long.MAX_VALUE;
-            while (sent < target && sent - received < inFlightCap) {
+            while (tally.sent < target && tally.sent - tally.received < inFlightCap) {
                 sendRandom(random, now);
             }
-            flushDirty();
-            poll(rate > 0 ? 1 : 10);
+            mux.flushDirty();
+            mux.poll(rate > 0 ? 1 : 10);
             now = System.nanoTime();
         }
-        long receivedInWindow = received - receivedAt0;
-        long genCpu = BenchServer.cpuMillis(ProcessHandle.current().pid()) - genCpu0;
+        long receivedInWindow = tally.received - at0.received;
+        long genCpu = ProcStats.cpuMillis(ProcessHandle.current().pid()) - genCpu0;
         long srvCpu = serverCpuMillis == null ? 0 : serverCpuMillis.getAsLong() - srvCpu0;
         double measured = (System.nanoTime() - measureFrom) / 1e9;
         long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (received < sent && System.nanoTime() < drainUntil && closedByServer == 0) {
-            poll(10);
+        while (tally.received < tally.sent && System.nanoTime() < drainUntil && mux.closedByServer() == 0) {
+            mux.poll(10);
         }
-        recording = false;
-        return new Run(measured, sent - sentAt0, receivedInWindow, acks - acksAt0, queued - queuedAt0, errors - errorsAt0,
-                sent - received, receivedInWindow / measured, histogram,
+        counter.recording(false);
+        return new Run(measured, tally.sent - at0.sent, receivedInWindow, tally.acks - at0.acks, tally.queued - at0.queued,
+                tally.errors - at0.errors, tally.sent - tally.received, receivedInWindow / measured, counter.latency(),
                 genCpu * 100.0 / (measured * 1000), srvCpu * 100.0 / (measured * 1000));
     }
 
@@ -284,19 +225,19 @@ final class LoadEngine implements AutoCloseable {
             to[r] = dialect.messagePrefix((recipientPrefix + r).getBytes(StandardCharsets.US_ASCII));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        long queued0 = queued;
-        long errors0 = errors;
+        long queued0 = tally.queued;
+        long errors0 = tally.errors;
         long total = (long) recipients * perRecipient;
         long issued = 0;
         int senders = clients.size();
         long now = System.nanoTime();
         for (int round = 0; round < perRecipient; round++) {
             for (int r = 0; r < recipients; r++) {
-                while (issued - (queued - queued0) - (errors - errors0) >= window) {
-                    flushDirty();
-                    poll(10);
+                while (issued - (tally.queued - queued0) - (tally.errors - errors0) >= window) {
+                    mux.flushDirty();
+                    mux.poll(10);
                     if (System.nanoTime() > deadline) {
-                        return queued - queued0;
+                        return tally.queued - queued0;
                     }
                     now = System.nanoTime();
                 }
@@ -304,30 +245,30 @@ final class LoadEngine implements AutoCloseable {
                 issued++;
             }
         }
-        flushDirty();
-        while ((queued - queued0) + (errors - errors0) < total && System.nanoTime() < deadline) {
-            poll(10);
+        mux.flushDirty();
+        while ((tally.queued - queued0) + (tally.errors - errors0) < total && System.nanoTime() < deadline) {
+            mux.poll(10);
         }
-        return queued - queued0;
+        return tally.queued - queued0;
     }
 
     /** Messages received so far, by every client. */
     long received() {
-        return received;
+        return tally.received;
     }
 
     /** Waits until {@code count} messages in all have been received or the timeout passed. */
     long awaitReceived(long count, int timeoutSeconds) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (received < count && System.nanoTime() < deadline) {
-            poll(10);
+        while (tally.received < count && System.nanoTime() < deadline) {
+            mux.poll(10);
         }
-        return received;
+        return tally.received;
     }
 
     private void sendRandom(SplittableRandom random, long now) {
         int n = clients.size();
-        Client from = clients.get(random.nextInt(n));
+        ClientMux.Client from = clients.get(random.nextInt(n));
         int to = random.nextInt(n - 1);
         if (to >= from.index) {
             to++;
@@ -335,238 +276,31 @@ final class LoadEngine implements AutoCloseable {
         message(from, prefixes[to], now);
     }
 
-    private void message(Client from, byte[] prefix, long now) {
-        ensure(from, prefix.length + size + lineEnd.length);
+    /** Queues one message line on {@code from}: {@code prefix}, the stamp of {@code now}, a space, filler. */
+    private void message(ClientMux.Client from, byte[] prefix, long now) {
+        mux.reserve(from, prefix.length + size + lineEnd.length);
         byte[] out = from.out;
         int at = from.outLength;
         System.arraycopy(prefix, 0, out, at, prefix.length);
         at += prefix.length;
-        long stamp = now - base;
-        for (int i = STAMP_DIGITS - 1; i >= 0; i--) {
-            out[at + i] = HEX[(int) (stamp & 0xf)];
-            stamp >>>= 4;
-        }
-        at += STAMP_DIGITS;
+        LatencyStamp.write(out, at, now - base);
+        at += LatencyStamp.DIGITS;
         out[at++] = ' ';
-        for (int i = STAMP_DIGITS + 1; i < size; i++) {
+        for (int i = LatencyStamp.DIGITS + 1; i < size; i++) {
             out[at++] = 'x';
         }
         System.arraycopy(lineEnd, 0, out, at, lineEnd.length);
-        from.outLength = at + lineEnd.length;
-        sent++;
-        markDirty(from);
+        mux.commit(from, at + lineEnd.length);
+        tally.sent++;
     }
 
-    private void append(Client c, byte[] bytes, int off, int len) {
-        ensure(c, len);
-        System.arraycopy(bytes, off, c.out, c.outLength, len);
-        c.outLength += len;
-        markDirty(c);
-    }
-
-    private static void ensure(Client c, int more) {
-        if (c.outLength + more > c.out.length) {
-            byte[] bigger = new byte[Math.max(c.out.length * 2, c.outLength + more)];
-            System.arraycopy(c.out, 0, bigger, 0, c.outLength);
-            c.out = bigger;
-            c.outBuffer = ByteBuffer.wrap(bigger);
-        }
-    }
-
-    private void markDirty(Client c) {
-        if (!c.dirty) {
-            c.dirty = true;
-            dirty.add(c);
-        }
-    }
-
-    private void flushDirty() {
-        for (int i = 0; i < dirty.size(); i++) {
-            Client c = dirty.get(i);
-            c.dirty = false;
-            write(c);
-        }
-        dirty.clear();
-    }
-
-    private void write(Client c) {
-        if (c.dead || c.outLength == 0) {
-            return;
-        }
-        ByteBuffer b = c.outBuffer;
-        b.limit(c.outLength).position(0);
-        int n;
-        try {
-            n = c.channel.write(b);
-        } catch (IOException e) {
-            gone(c);
-            return;
-        }
-        if (n < c.outLength) {
-            System.arraycopy(c.out, n, c.out, 0, c.outLength - n);
-        }
-        c.outLength -= n;
-        int ops = c.outLength > 0 ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ;
-        if (c.key.interestOps() != ops) {
-            c.key.interestOps(ops);
-        }
-    }
-
-    /** One select round (timeout in ms; 0 or less: do not wait), then the round's writes. */
-    private void poll(long timeoutMillis) throws IOException {
-        if (timeoutMillis > 0) {
-            selector.select(timeoutMillis);
-        } else {
-            selector.selectNow();
-        }
-        var keys = selector.selectedKeys();
-        for (SelectionKey key : keys) {
-            Client c = (Client) key.attachment();
-            if (!key.isValid()) {
-                continue;
-            }
-            if (key.isWritable()) {
-                write(c);
-            }
-            if (key.isValid() && key.isReadable()) {
-                read(c);
-            }
-        }
-        keys.clear();
-        flushDirty();
-    }
-
-    private void read(Client c) {
-        ByteBuffer buf = readBuffer;
-        buf.clear();
-        int n;
-        try {
-            n = c.channel.read(buf);
-        } catch (IOException e) {
-            n = -1;
-        }
-        if (n < 0) {
-            gone(c);
-            return;
-        }
-        long now = System.nanoTime();
-        byte[] a = buf.array();
-        int start = 0;
-        for (int i = 0; i < n; i++) {
-            if (a[i] != '\n') {
-                continue;
-            }
-            if (c.partialLength > 0) {
-                appendPartial(c, a, start, i - start);
-                int len = c.partialLength;
-                c.partialLength = 0;
-                line(c, c.partial, 0, len, now);
-            } else {
-                line(c, a, start, i - start, now);
-            }
-            start = i + 1;
-        }
-        if (start < n) {
-            appendPartial(c, a, start, n - start);
-        }
-    }
-
-    private static void appendPartial(Client c, byte[] a, int off, int len) {
-        if (c.partial == null || c.partialLength + len > c.partial.length) {
-            byte[] bigger = new byte[Math.max(512, (c.partialLength + len) * 2)];
-            if (c.partial != null) {
-                System.arraycopy(c.partial, 0, bigger, 0, c.partialLength);
-            }
-            c.partial = bigger;
-        }
-        System.arraycopy(a, off, c.partial, c.partialLength, len);
-        c.partialLength += len;
-    }
-
-    private void line(Client c, byte[] b, int off, int len, long now) {
-        if (len > 0 && b[off + len - 1] == '\r') {
-            len--;
-        }
-        switch (dialect.classify(b, off, len)) {
-            case MESSAGE -> {
-                received++;
-                if (recording && len >= size) {
-                    long latency = now - base - parseStamp(b, off + len - size);
-                    histogram.recordValue(Math.max(0, Math.min(latency, HIGHEST_LATENCY_NANOS)));
-                }
-            }
-            case ACK -> acks++;
-            case QUEUED -> queued++;
-            case REGISTERED -> {
-                if (!c.registered) {
-                    c.registered = true;
-                    registered++;
-                }
-            }
-            case PONG -> {
-                if (!c.ponged) {
-                    c.ponged = true;
-                    pongs++;
-                }
-            }
-            case SERVER_PING -> {
-                byte[] pong = Dialect.pongFor(b, off, len);
-                append(c, pong, 0, pong.length);
-            }
-            case ERROR -> {
-                errors++;
-                if (firstErrors.size() < 5) {
-                    firstErrors.add(name(c.index) + " got: " + new String(b, off, len, StandardCharsets.UTF_8));
-                }
-            }
-            case OTHER -> {
-                // welcome burst, notices: nothing to count
-            }
-        }
-    }
-
-    private static long parseStamp(byte[] b, int off) {
-        long v = 0;
-        for (int i = 0; i < STAMP_DIGITS; i++) {
-            int d = b[off + i];
-            v = (v << 4) | (d <= '9' ? d - '0' : d - 'a' + 10);
-        }
-        return v;
-    }
-
-    private void gone(Client c) {
-        if (c.dead) {
-            return;
-        }
-        c.dead = true;
-        closedByServer++;
-        c.key.cancel();
-        try {
-            c.channel.close();
-        } catch (IOException e) {
-            // already gone
-        }
-    }
-
-    /** Closes every client connection (not counted as closed by the server). */
+    /** Closes clients {@code from} to {@code to} (exclusive), not counted as closed by the server. */
     void closeClients(int from, int to) {
-        for (int i = from; i < to && i < clients.size(); i++) {
-            Client c = clients.get(i);
-            if (!c.dead) {
-                c.dead = true;
-                c.key.cancel();
-                try {
-                    c.channel.close();
-                } catch (IOException e) {
-                    // best effort
-                }
-            }
-        }
+        mux.closeClients(from, to);
     }
 
     @Override
     public void close() throws IOException {
-        closeClients(0, clients.size());
-        selector.close();
+        mux.close();
     }
 }

@@ -1,12 +1,8 @@
 package org.litsxg.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "queues", mixinStandardHelpOptions = true,
         description = "Memory per queued message for offline recipients (Litsxg only).")
-public final class QueuesBench implements Callable<Integer> {
+public final class QueuesBench extends Benchmark {
     @Option(names = "--recipients", description = "Offline recipients (default: ${DEFAULT-VALUE}).")
     int recipients = 10_000;
 
@@ -44,52 +40,42 @@ public final class QueuesBench implements Callable<Integer> {
     @Option(names = "--senders", description = "Sending clients (default: ${DEFAULT-VALUE}).")
     int senders = 100;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Message text size (default: ${DEFAULT-VALUE}).")
-    int size = 64;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on each phase (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds = 300;
+    @Mixin
+    BenchOptions.MessageSize message = new BenchOptions.MessageSize();
 
     @Mixin
-    ServerOptions servers = new ServerOptions();
+    BenchOptions.Timeout timeout = new BenchOptions.Timeout(300);
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "Append one row to this CSV file.")
-    Path csv;
-
-    @Spec
-    private CommandSpec spec;
+    @Mixin
+    BenchOptions.Csv csv = new BenchOptions.Csv();
 
     private void writeCurve(int perRecipientSoFar, long queued, double seconds, long heapKib, long rssKib) throws IOException {
         if (curve == null) {
             return;
         }
-        boolean fresh = !Files.exists(curve) || Files.size(curve) == 0;
         String row = String.join(",", String.valueOf(recipients), String.valueOf(perRecipientSoFar), String.valueOf(queued),
-                String.format("%.2f", seconds), String.valueOf(heapKib), String.valueOf(rssKib), LoadBench.loadavg().split(" ")[0]) + "\n";
-        Files.writeString(curve, (fresh ? "recipients,per_recipient,queued,queue_s,heap_kib,rss_kib,loadavg\n" : "") + row,
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                String.format("%.2f", seconds), String.valueOf(heapKib), String.valueOf(rssKib), LoadBench.loadavg().split(" ")[0]);
+        BenchOptions.appendRow(curve, "recipients,per_recipient,queued,queue_s,heap_kib,rss_kib,loadavg", row);
     }
 
     @Override
     public Integer call() throws Exception {
         if (recipients < 1 || perRecipient < 1 || senders < 1 || points < 1 || points > perRecipient) {
-            throw new ParameterException(spec.commandLine(), "need --recipients, --per-recipient, --senders >= 1, 1 <= --points <= --per-recipient");
+            throw usage("need --recipients, --per-recipient, --senders >= 1, 1 <= --points <= --per-recipient");
         }
         BenchServer.Settings settings = new BenchServer.Settings(servers, recipients + senders + 64, perRecipient,
-                Math.max(60, timeoutSeconds), 60);
+                Math.max(60, timeout.seconds), 60);
         long total = (long) recipients * perRecipient;
         System.out.printf("bench queues: %d offline recipients x %d messages of %d bytes = %d queued, from %d senders; load average %s%n",
-                recipients, perRecipient, size, total, senders, LoadBench.loadavg());
-        if (!servers.jvmOptions.isEmpty()) {
-            System.out.println("litsxg server JVM options: " + String.join(" ", servers.jvmOptions));
-        }
+                recipients, perRecipient, message.bytes, total, senders, LoadBench.loadavg());
+        servers.printJvmOptions();
         try (BenchServer server = BenchServer.start(BenchServer.Kind.LITSXG, settings);
-             LoadEngine first = new LoadEngine(Dialect.LITSXG, size, "q");
-             LoadEngine sending = new LoadEngine(Dialect.LITSXG, size, "s")) {
-            long registered = first.connect(server.address, recipients, List.of(), 64, timeoutSeconds);
+             LoadEngine first = new LoadEngine(Dialect.LITSXG, message.bytes, "q");
+             LoadEngine sending = new LoadEngine(Dialect.LITSXG, message.bytes, "s")) {
+            long registered = first.connect(server.address, recipients, List.of(), 64, timeout.seconds);
             first.close(); // the recipients go offline
-            long sendersUp = sending.connect(server.address, senders, List.of(), 64, timeoutSeconds);
-            sending.pingAll(timeoutSeconds); // the server has seen every recipient leave by now
+            long sendersUp = sending.connect(server.address, senders, List.of(), 64, timeout.seconds);
+            sending.pingAll(timeout.seconds); // the server has seen every recipient leave by now
             System.out.printf("registered %d recipients (now offline) and %d senders%n", registered, sendersUp);
             long heap0 = server.heapAfterGcKib();
             long rss0 = server.rssKib();
@@ -104,7 +90,7 @@ public final class QueuesBench implements Callable<Integer> {
                 int upTo = (int) ((long) perRecipient * point / points);
                 int from = (int) ((long) perRecipient * (point - 1) / points);
                 long t0 = System.nanoTime();
-                queued += sending.queueFor("q", recipients, upTo - from, 4 * senders, timeoutSeconds);
+                queued += sending.queueFor("q", recipients, upTo - from, 4 * senders, timeout.seconds);
                 queueSeconds += (System.nanoTime() - t0) / 1e9;
                 heap1 = server.heapAfterGcKib();
                 rss1 = server.rssKib();
@@ -112,7 +98,7 @@ public final class QueuesBench implements Callable<Integer> {
             }
             // One more message to a full queue must be refused (the cap holds).
             long errorsBefore = sending.errors();
-            long overCap = sending.queueFor("q", 1, 1, 1, timeoutSeconds);
+            long overCap = sending.queueFor("q", 1, 1, 1, timeout.seconds);
             boolean capHeld = overCap == 0 && sending.errors() == errorsBefore + 1;
             System.out.printf("one more message to a full queue: %s%n", capHeld ? "refused (the cap holds)"
                     : "NOT refused (queued " + overCap + ")");
@@ -124,25 +110,22 @@ public final class QueuesBench implements Callable<Integer> {
                     heap0, heap1, rss0, rss1, heapPer, rssPer);
             long t1 = System.nanoTime();
             long drained;
-            try (LoadEngine back = new LoadEngine(Dialect.LITSXG, size, "q")) {
-                back.connect(server.address, recipients, List.of(), 64, timeoutSeconds);
-                drained = back.awaitReceived(queued, timeoutSeconds);
+            try (LoadEngine back = new LoadEngine(Dialect.LITSXG, message.bytes, "q")) {
+                back.connect(server.address, recipients, List.of(), 64, timeout.seconds);
+                drained = back.awaitReceived(queued, timeout.seconds);
             }
             double drainSeconds = (System.nanoTime() - t1) / 1e9;
             long heap2 = server.heapAfterGcKib();
             System.out.printf("recipients back: %d of %d queued messages delivered in %.1f s (%.0f msg/s, reconnecting included); "
                     + "live heap after GC %d KiB%n", drained, queued, drainSeconds, drained / drainSeconds, heap2);
-            if (csv != null) {
-                boolean fresh = !Files.exists(csv) || Files.size(csv) == 0;
+            if (csv.given()) {
                 String header = "recipients,per_recipient,size,queued,queue_s,heap0_kib,heap1_kib,rss0_kib,rss1_kib,"
-                        + "heap_per_msg_bytes,rss_per_msg_bytes,drained,drain_s,heap2_kib,loadavg\n";
-                String row = String.join(",", String.valueOf(recipients), String.valueOf(perRecipient), String.valueOf(size),
-                        String.valueOf(queued), String.format("%.1f", queueSeconds), String.valueOf(heap0), String.valueOf(heap1),
-                        String.valueOf(rss0), String.valueOf(rss1), String.format("%.0f", heapPer), String.format("%.0f", rssPer),
-                        String.valueOf(drained), String.format("%.1f", drainSeconds), String.valueOf(heap2),
-                        LoadBench.loadavg().split(" ")[0]) + "\n";
-                Files.writeString(csv, (fresh ? header : "") + row, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                        + "heap_per_msg_bytes,rss_per_msg_bytes,drained,drain_s,heap2_kib,loadavg";
+                csv.append(header, String.join(",", String.valueOf(recipients), String.valueOf(perRecipient),
+                        String.valueOf(message.bytes), String.valueOf(queued), String.format("%.1f", queueSeconds), String.valueOf(heap0),
+                        String.valueOf(heap1), String.valueOf(rss0), String.valueOf(rss1), String.format("%.0f", heapPer),
+                        String.format("%.0f", rssPer), String.valueOf(drained), String.format("%.1f", drainSeconds),
+                        String.valueOf(heap2), LoadBench.loadavg().split(" ")[0]));
             }
             return queued == total && drained == queued && capHeld ? BenchMain.OK : BenchMain.FAILED;
         }

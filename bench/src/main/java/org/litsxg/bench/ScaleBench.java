@@ -7,10 +7,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,15 +34,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "scale", mixinStandardHelpOptions = true,
         description = "Hold N authenticated idle connections on Litsxg and its IRC peers; memory per connection.")
-public final class ScaleBench implements Callable<Integer> {
+public final class ScaleBench extends Benchmark {
     /** Descriptors a server process needs beside its connections (JVM, jars, database, listener). */
     static final int SERVER_SPARE_FDS = 64;
-
-    @Spec
-    private CommandSpec spec;
-
-    @Mixin
-    Targets targets = new Targets();
 
     @Option(names = "--count", description = "Connections to hold (default: ${DEFAULT-VALUE}).")
     int count = 50_000;
@@ -61,14 +53,14 @@ public final class ScaleBench implements Callable<Integer> {
     @Option(names = "--hold", paramLabel = "SECONDS", description = "Hold time before the last probe (default: ${DEFAULT-VALUE}).")
     int holdSeconds = 10;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on registering and on each probe (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds = 300;
+    @Mixin
+    Targets targets = new Targets();
 
     @Mixin
-    ServerOptions servers = new ServerOptions();
+    BenchOptions.Timeout timeout = new BenchOptions.Timeout(300);
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "Append one row per target to this CSV file.")
-    Path csv;
+    @Mixin
+    BenchOptions.Csv csv = new BenchOptions.Csv();
 
     @Override
     public Integer call() throws Exception {
@@ -81,19 +73,17 @@ public final class ScaleBench implements Callable<Integer> {
             n = possible;
         }
         if (steps < 1 || steps > n) {
-            throw new ParameterException(spec.commandLine(), "--steps must be 1 to the connection count");
+            throw usage("--steps must be 1 to the connection count");
         }
         int procs = generators != null ? generators : Math.max(1, (n / steps + 9_999) / 10_000);
         if (procs < 1 || procs * steps > 250) {
-            throw new ParameterException(spec.commandLine(), "--generators times --steps must be 1 to 250 (one source address each)");
+            throw usage("--generators times --steps must be 1 to 250 (one source address each)");
         }
-        BenchServer.Settings settings = new BenchServer.Settings(servers, n + 16, 1000, Math.max(60, timeoutSeconds * 2), 60);
+        BenchServer.Settings settings = new BenchServer.Settings(servers, n + 16, 1000, Math.max(60, timeout.seconds * 2), 60);
         List<BenchServer.Kind> kinds = targets.available(servers, spec);
         System.out.printf("bench scale: %d connections in %d step(s) of %d generator process(es) each; hold %d s; load average %s%n",
                 n, steps, procs, holdSeconds, LoadBench.loadavg());
-        if (!servers.jvmOptions.isEmpty()) {
-            System.out.println("litsxg server JVM options: " + String.join(" ", servers.jvmOptions));
-        }
+        servers.printJvmOptions();
         boolean ok = true;
         List<double[]> perConn = new ArrayList<>();
         for (BenchServer.Kind kind : kinds) {
@@ -184,11 +174,9 @@ public final class ScaleBench implements Callable<Integer> {
         if (curve == null) {
             return;
         }
-        boolean fresh = !Files.exists(curve) || Files.size(curve) == 0;
         String row = String.join(",", kind.label, String.valueOf(connections), String.valueOf(m[0]), String.valueOf(m[1]),
-                LoadBench.loadavg().split(" ")[0]) + "\n";
-        Files.writeString(curve, (fresh ? "target,connections,rss_kib,heap_kib,loadavg\n" : "") + row, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                LoadBench.loadavg().split(" ")[0]);
+        BenchOptions.appendRow(curve, "target,connections,rss_kib,heap_kib,loadavg", row);
     }
 
     /** {RSS KiB, live heap KiB or -1}: the heap first, since its forced GC may give memory back. */
@@ -226,8 +214,8 @@ public final class ScaleBench implements Callable<Integer> {
                 "--dialect", kind == BenchServer.Kind.LITSXG ? "litsxg" : "irc",
                 "--server", server.address.getHostString() + ":" + server.address.getPort(),
                 "--count", String.valueOf(share), "--prefix", prefix, "--source", source,
-                "--timeout", String.valueOf(timeoutSeconds), "--window", String.valueOf(Math.max(1, kind.registerWindow / procs)),
-                "--lifetime", String.valueOf(3 * timeoutSeconds + holdSeconds + 60));
+                "--timeout", String.valueOf(timeout.seconds), "--window", String.valueOf(Math.max(1, kind.registerWindow / procs)),
+                "--lifetime", String.valueOf(3 * timeout.seconds + holdSeconds + 60));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
@@ -275,16 +263,15 @@ public final class ScaleBench implements Callable<Integer> {
 
     private void writeCsv(BenchServer.Kind kind, int n, long held, double connectSeconds, long[] m0, long[] m1, long[] m2,
                           double rssPer, double rssMarginal, double heapPer, double heapMarginal) throws IOException {
-        if (csv == null) {
+        if (!csv.given()) {
             return;
         }
-        boolean fresh = !Files.exists(csv) || Files.size(csv) == 0;
         String header = "target,asked,held,connect_s,rss0_kib,rss_before_last_step_kib,rss_all_kib,heap0_kib,heap_before_last_step_kib,heap_all_kib,"
-                + "rss_per_conn_bytes,rss_marginal_bytes,heap_per_conn_bytes,heap_marginal_bytes,loadavg\n";
+                + "rss_per_conn_bytes,rss_marginal_bytes,heap_per_conn_bytes,heap_marginal_bytes,loadavg";
         String row = String.join(",", kind.label, String.valueOf(n), String.valueOf(held), String.format("%.1f", connectSeconds),
                 String.valueOf(m0[0]), String.valueOf(m1[0]), String.valueOf(m2[0]), String.valueOf(m0[1]), String.valueOf(m1[1]),
                 String.valueOf(m2[1]), String.format("%.0f", rssPer), String.format("%.0f", rssMarginal),
-                String.format("%.0f", heapPer), String.format("%.0f", heapMarginal), LoadBench.loadavg().split(" ")[0]) + "\n";
-        Files.writeString(csv, (fresh ? header : "") + row, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                String.format("%.0f", heapPer), String.format("%.0f", heapMarginal), LoadBench.loadavg().split(" ")[0]);
+        csv.append(header, row);
     }
 }

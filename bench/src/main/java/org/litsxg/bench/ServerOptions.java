@@ -74,6 +74,13 @@ final class ServerOptions {
         return kinds;
     }
 
+    /** Prints the Litsxg server's JVM options, if any were given. */
+    void printJvmOptions() {
+        if (!jvmOptions.isEmpty()) {
+            System.out.println("litsxg server JVM options: " + String.join(" ", jvmOptions));
+        }
+    }
+
     /** Copies a generated configuration to {@code --config-dir}, if given. */
     void keep(String name, Path conf) throws IOException {
         if (configDir != null) {

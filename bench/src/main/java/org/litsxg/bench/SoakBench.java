@@ -1,24 +1,12 @@
 package org.litsxg.bench;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -43,12 +31,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = "Hold N active clients for a bounded time and report whether server heap and RSS stay flat.")
-public final class SoakBench implements Callable<Integer> {
+public final class SoakBench extends Benchmark {
     /** Growth below this many KiB is never called a leak (GC and allocator noise). */
     static final long TOLERANCE_FLOOR_KIB = 1024;
-
-    @Spec
-    private CommandSpec spec;
 
     @Option(names = "--clients", description = "Authenticated clients to hold (default: ${DEFAULT-VALUE}).")
     int clients = 1000;
@@ -59,9 +44,6 @@ public final class SoakBench implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "PER-SECOND", description = "Messages per second over all clients (default: ${DEFAULT-VALUE}).")
     int rate = 500;
 
-    @Option(names = "--size", paramLabel = "BYTES", description = "Message text size (default: ${DEFAULT-VALUE}).")
-    int size = 64;
-
     @Option(names = "--sample", paramLabel = "SECONDS", description = "Seconds between memory samples (default: ${DEFAULT-VALUE}).")
     int sampleSeconds = 10;
 
@@ -71,40 +53,34 @@ public final class SoakBench implements Callable<Integer> {
     @Option(names = "--tolerance", paramLabel = "PERCENT", description = "Allowed growth of the last third over the first third (default: ${DEFAULT-VALUE}).")
     double tolerancePercent = 10;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", description = "An already running server (default: start the reference server).")
-    String server;
-
     @Option(names = "--server-pid", paramLabel = "PID", description = "Process id of --server, for its memory samples.")
     Long serverPid;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Bound on connecting and authenticating (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds = 120;
 
     @Option(names = "--seed", description = "Seed for picking senders and recipients (default: random, printed).")
     Long seed;
 
     @Mixin
-    ServerOptions servers = new ServerOptions();
+    BenchOptions.MessageSize message = new BenchOptions.MessageSize();
+
+    @Mixin
+    BenchOptions.RunningServer server = new BenchOptions.RunningServer();
+
+    @Mixin
+    BenchOptions.Timeout timeout = new BenchOptions.Timeout(120);
 
     /** One memory sample. */
     record Sample(double seconds, long rssKib, long heapUsedKib, long sent, long delivered, long received,
                   long errors, long p99Micros) {
     }
 
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private final List<Long> latencies = new ArrayList<>();
-
     @Override
     public Integer call() throws Exception {
-        if (clients < 2 || minutes <= 0 || rate < 1 || size < 1 || size > 4000 || sampleSeconds < 1) {
-            throw new ParameterException(spec.commandLine(),
+        if (clients < 2 || minutes <= 0 || rate < 1 || message.bytes < 1 || message.bytes > 4000 || sampleSeconds < 1) {
+            throw usage(
                     "need --clients >= 2, --minutes > 0, --rate >= 1, --size 1..4000, --sample >= 1");
         }
-        if (server != null && serverPid == null) {
-            throw new ParameterException(spec.commandLine(), "--server needs --server-pid to sample the server's memory");
+        if (server.given() && serverPid == null) {
+            throw usage("--server needs --server-pid to sample the server's memory");
         }
         long durationMillis = (long) (minutes * 60_000);
         long warmupMillis = warmupSeconds != null ? warmupSeconds * 1000L : Math.min(60_000, durationMillis / 4);
@@ -112,27 +88,26 @@ public final class SoakBench implements Callable<Integer> {
         BenchServer process = null;
         InetSocketAddress address;
         long pid;
-        if (server == null) {
+        if (!server.given()) {
             process = BenchServer.start(BenchServer.Kind.LITSXG,
-                    new BenchServer.Settings(servers, clients + 16, 1000, Math.max(30, timeoutSeconds), 60));
+                    new BenchServer.Settings(servers, clients + 16, 1000, Math.max(30, timeout.seconds), 60));
             address = process.address;
             pid = process.pid();
         } else {
-            int colon = server.lastIndexOf(':');
-            address = new InetSocketAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)));
+            address = server.address();
             pid = serverPid;
         }
         System.out.printf("soak: %d clients, %d messages/s of %d bytes, %.1f min, sample every %d s, warm-up %d s, "
                         + "tolerance %.0f%% (at least %d KiB), seed %d, server pid %d%n",
-                clients, rate, size, minutes, sampleSeconds, warmupMillis / 1000, tolerancePercent, TOLERANCE_FLOOR_KIB, runSeed, pid);
+                clients, rate, message.bytes, minutes, sampleSeconds, warmupMillis / 1000, tolerancePercent, TOLERANCE_FLOOR_KIB, runSeed, pid);
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "soak-sampler");
             t.setDaemon(true);
             return t;
         });
-        try (Selector selector = Selector.open()) {
-            Client[] all = connect(selector, address);
-            long authed = authenticate(selector, all);
+        try (SoakClients all = new SoakClients(clients, message.bytes, rate, timeout.seconds)) {
+            all.connect(address);
+            long authed = all.authenticate();
             System.out.printf("authenticated %d of %d clients%n", authed, clients);
             if (authed != clients) {
                 System.out.println("FAILED: not every client authenticated");
@@ -143,29 +118,27 @@ public final class SoakBench implements Callable<Integer> {
             System.out.printf("%8s %10s %12s %10s %10s %10s %7s %9s%n",
                     "t (s)", "RSS KiB", "heap KiB", "sent", "delivered", "received", "errors", "p99 ms");
             sampler.scheduleAtFixedRate(() -> {
-                Sample s = sample(pid, start);
+                Sample s = sample(all, pid, start);
                 synchronized (samples) {
                     samples.add(s);
                 }
                 System.out.printf("%8.0f %10d %12d %10d %10d %10d %7d %9.2f%n", s.seconds(), s.rssKib(), s.heapUsedKib(),
                         s.sent(), s.delivered(), s.received(), s.errors(), s.p99Micros() / 1000.0);
             }, 0, sampleSeconds, TimeUnit.SECONDS);
-            traffic(selector, all, new Random(runSeed), start, durationMillis);
+            all.traffic(new Random(runSeed), start, durationMillis);
             sampler.shutdown();
             if (!sampler.awaitTermination(60, TimeUnit.SECONDS)) {
                 System.out.println("the last memory sample did not finish");
             }
-            Sample last = sample(pid, start);
+            Sample last = sample(all, pid, start);
             samples.add(last);
             System.out.printf("%8.0f %10d %12d %10d %10d %10d %7d %9.2f  (final)%n", last.seconds(), last.rssKib(),
                     last.heapUsedKib(), last.sent(), last.delivered(), last.received(), last.errors(), last.p99Micros() / 1000.0);
-            long alive = pingAll(selector, all);
+            long alive = all.pingAll();
             System.out.printf("after %.1f min: %d of %d clients answer PING%n", (System.nanoTime() - start) / 60e9, alive, clients);
-            boolean healthy = alive == clients && errors.get() == 0 && received.get() > 0;
+            boolean healthy = alive == clients && all.errors.get() == 0 && all.received.get() > 0;
             boolean flat = verdict(samples, warmupMillis);
-            for (Client c : all) {
-                c.channel.close();
-            }
+            all.closeChannels();
             System.out.println(flat && healthy ? "flat: heap and RSS stayed flat with " + clients + " active clients"
                     : "FAILED: " + (flat ? "" : "memory grew; ") + (healthy ? "" : "clients lost or errors"));
             return flat && healthy ? BenchMain.OK : BenchMain.FAILED;
@@ -202,192 +175,18 @@ public final class SoakBench implements Callable<Integer> {
         return ok;
     }
 
-    private Sample sample(long pid, long start) {
-        long p99;
-        synchronized (latencies) {
-            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            latencies.clear();
-            p99 = sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))];
-        }
-        return new Sample((System.nanoTime() - start) / 1e9, rssKib(pid), heapAfterGcKib(pid), sent.get(),
-                delivered.get(), received.get(), errors.get(), p99 / 1000);
+    private Sample sample(SoakClients all, long pid, long start) {
+        long p99 = all.p99AndReset();
+        return new Sample((System.nanoTime() - start) / 1e9, rssKib(pid), heapAfterGcKib(pid), all.sent.get(),
+                all.delivered.get(), all.received.get(), all.errors.get(), p99 / 1000);
     }
-
-    // ---- clients ----
-
-    /** One client connection with its pending output and unanswered SENDs. */
-    private static final class Client {
-        final int index;
-        final SocketChannel channel;
-        final StringBuilder in = new StringBuilder();
-        final ArrayDeque<Long> outstanding = new ArrayDeque<>();
-        ByteBuffer out;
-        String lastReply;
-        int replies;
-
-        Client(int index, SocketChannel channel) {
-            this.index = index;
-            this.channel = channel;
-        }
-    }
-
-    private String name(int i) {
-        return "soak" + i;
-    }
-
-    private Client[] connect(Selector selector, InetSocketAddress address) throws IOException {
-        Client[] all = new Client[clients];
-        for (int i = 0; i < clients; i++) {
-            SocketChannel ch = SocketChannel.open();
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ch.connect(address);
-            ch.configureBlocking(false);
-            all[i] = new Client(i, ch);
-            ch.register(selector, SelectionKey.OP_READ, all[i]);
-        }
-        return all;
-    }
-
-    private long authenticate(Selector selector, Client[] all) throws IOException {
-        for (Client c : all) {
-            write(selector, c, "AUTH " + name(c.index) + " soak-secret-" + c.index);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (System.nanoTime() < deadline && Arrays.stream(all).anyMatch(c -> c.replies == 0)) {
-            poll(selector, 1000);
-        }
-        return Arrays.stream(all).filter(c -> "OK registered".equals(c.lastReply) || "OK authenticated".equals(c.lastReply)).count();
-    }
-
-    private long pingAll(Selector selector, Client[] all) throws IOException {
-        for (Client c : all) {
-            c.lastReply = null;
-            write(selector, c, "PING");
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (System.nanoTime() < deadline && Arrays.stream(all).anyMatch(c -> c.channel.isOpen() && !"PONG".equals(c.lastReply))) {
-            poll(selector, 1000);
-        }
-        return Arrays.stream(all).filter(c -> "PONG".equals(c.lastReply)).count();
-    }
-
-    /** Sends {@code rate} messages per second from random clients to random others until the end. */
-    private void traffic(Selector selector, Client[] all, Random random, long start, long durationMillis) throws IOException {
-        String pad = ".".repeat(size);
-        long end = start + TimeUnit.MILLISECONDS.toNanos(durationMillis);
-        long due = 0;
-        long n = 0;
-        for (long now = System.nanoTime(); now < end; now = System.nanoTime()) {
-            long shouldHaveSent = (now - start) * rate / 1_000_000_000L;
-            while (due < shouldHaveSent) {
-                Client from = all[random.nextInt(all.length)];
-                int to = random.nextInt(all.length - 1);
-                if (to >= from.index) {
-                    to++;
-                }
-                String text = "m" + (n++) + " " + pad;
-                from.outstanding.add(System.nanoTime());
-                write(selector, from, "SEND " + name(to) + " " + text.substring(0, size));
-                sent.incrementAndGet();
-                due++;
-            }
-            poll(selector, 5);
-        }
-        // let the last replies arrive
-        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < drainUntil && Arrays.stream(all).anyMatch(c -> !c.outstanding.isEmpty())) {
-            poll(selector, 100);
-        }
-    }
-
-    private void write(Selector selector, Client c, String line) throws IOException {
-        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        if (c.out != null && c.out.hasRemaining()) {
-            ByteBuffer joined = ByteBuffer.allocate(c.out.remaining() + bytes.remaining());
-            joined.put(c.out).put(bytes).flip();
-            bytes = joined;
-        }
-        if (!c.channel.isOpen()) {
-            return;
-        }
-        c.channel.write(bytes);
-        c.out = bytes.hasRemaining() ? bytes : null;
-        c.channel.keyFor(selector).interestOps(SelectionKey.OP_READ | (c.out != null ? SelectionKey.OP_WRITE : 0));
-    }
-
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(64 * 1024);
-
-    private void poll(Selector selector, long timeoutMillis) throws IOException {
-        selector.select(timeoutMillis);
-        for (SelectionKey key : selector.selectedKeys()) {
-            Client c = (Client) key.attachment();
-            if (!key.isValid()) {
-                continue;
-            }
-            if (key.isWritable() && c.out != null) {
-                c.channel.write(c.out);
-                if (!c.out.hasRemaining()) {
-                    c.out = null;
-                    key.interestOps(SelectionKey.OP_READ);
-                }
-            }
-            if (key.isValid() && key.isReadable()) {
-                readBuffer.clear();
-                int n;
-                try {
-                    n = c.channel.read(readBuffer);
-                } catch (IOException e) {
-                    n = -1;
-                }
-                if (n < 0) {
-                    errors.incrementAndGet();
-                    key.cancel();
-                    c.channel.close();
-                    continue;
-                }
-                c.in.append(new String(readBuffer.array(), 0, n, StandardCharsets.UTF_8));
-                int lf;
-                while ((lf = c.in.indexOf("\n")) >= 0) {
-                    line(c, c.in.substring(0, lf));
-                    c.in.delete(0, lf + 1);
-                }
-            }
-        }
-        selector.selectedKeys().clear();
-    }
-
-    private void line(Client c, String line) {
-        if (line.startsWith("MSG ")) {
-            received.incrementAndGet();
-            return;
-        }
-        c.replies++;
-        c.lastReply = line;
-        if (line.equals("OK delivered") || line.startsWith("ERR ")) {
-            Long sentAt = c.outstanding.poll();
-            if (line.equals("OK delivered")) {
-                delivered.incrementAndGet();
-                if (sentAt != null) {
-                    synchronized (latencies) {
-                        latencies.add(System.nanoTime() - sentAt);
-                    }
-                }
-            } else {
-                errors.incrementAndGet();
-            }
-        } else if (!line.equals("PONG") && !line.startsWith("OK ")) {
-            errors.incrementAndGet();
-        }
-    }
-
-    // ---- the server process ----
 
     private static long rssKib(long pid) {
-        return BenchServer.statusField(pid, "VmRSS:");
+        return ProcStats.statusField(pid, "VmRSS:");
     }
 
     /** Live heap: a full GC in the server, then the used heap. -1 if jcmd fails. */
     private static long heapAfterGcKib(long pid) {
-        return BenchServer.heapAfterGcKib(pid);
+        return ProcStats.heapAfterGcKib(pid);
     }
 }

@@ -1,10 +1,8 @@
 package org.litsxg.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -12,7 +10,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,12 +32,7 @@ import picocli.CommandLine.Spec;
  * real lengths), then started {@code --runs} times on that same directory.
  */
 @Command(name = "startup", mixinStandardHelpOptions = true, description = "Time from launch to listening.")
-public final class StartupBench implements Callable<Integer> {
-    @Spec
-    private CommandSpec spec;
-
-    @Mixin
-    Targets targets = new Targets();
+public final class StartupBench extends Benchmark {
 
     @Option(names = "--runs", description = "Starts per target (default: ${DEFAULT-VALUE}).")
     int runs = 11;
@@ -52,31 +44,29 @@ public final class StartupBench implements Callable<Integer> {
             description = "Instead: the reference server alone, on a data directory holding N identities, for each N of the list.")
     List<Integer> identities;
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "Append one row per start to this CSV file.")
-    Path csv;
+    @Mixin
+    Targets targets = new Targets();
 
     @Mixin
-    ServerOptions servers = new ServerOptions();
+    BenchOptions.Csv csv = new BenchOptions.Csv();
 
     @Override
     public Integer call() throws Exception {
         if (runs < 1) {
-            throw new ParameterException(spec.commandLine(), "--runs must be 1 or more");
+            throw usage("--runs must be 1 or more");
         }
         List<BenchServer.Kind> available = identities == null ? targets.available(servers, spec) : List.of();
         System.out.printf("bench startup: %d runs per target; load average %s%n", runs, LoadBench.loadavg());
-        if (!servers.jvmOptions.isEmpty()) {
-            System.out.println("litsxg server JVM options: " + String.join(" ", servers.jvmOptions));
-        }
+        servers.printJvmOptions();
         if (identities != null) {
             for (int n : identities) {
                 if (n < 0) {
-                    throw new ParameterException(spec.commandLine(), "--identities must be 0 or more");
+                    throw usage("--identities must be 0 or more");
                 }
             }
             String why = BenchServer.Kind.LITSXG.unavailable(servers);
             if (why != null) {
-                throw new ParameterException(spec.commandLine(), why);
+                throw usage(why);
             }
             return identitiesCurve();
         }
@@ -208,14 +198,12 @@ public final class StartupBench implements Callable<Integer> {
     }
 
     private void writeCsv(String target, int identities, int run, double millis) throws IOException {
-        if (csv == null) {
+        if (!csv.given()) {
             return;
         }
-        boolean fresh = !Files.exists(csv) || Files.size(csv) == 0;
         String row = String.join(",", target, identities < 0 ? "" : String.valueOf(identities), String.valueOf(run),
-                String.format("%.1f", millis), LoadBench.loadavg().split(" ")[0]) + "\n";
-        Files.writeString(csv, (fresh ? "target,identities,run,listen_ms,loadavg\n" : "") + row, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                String.format("%.1f", millis), LoadBench.loadavg().split(" ")[0]);
+        csv.append("target,identities,run,listen_ms,loadavg", row);
     }
 
     private BenchServer.Settings settings(List<String> jvm) {

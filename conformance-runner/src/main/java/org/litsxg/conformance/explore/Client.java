@@ -19,7 +19,7 @@ import org.litsxg.conformance.support.ServerProcess;
  */
 final class Client {
 
-    final Model.Conn conn;
+    final Conn conn;
     private final Socket socket;
     private final OutputStream out;
     private final RunLog log;
@@ -27,7 +27,7 @@ final class Client {
     private boolean paused;
     private volatile boolean closing;
 
-    private Client(Model.Conn conn, Socket socket, RunLog log) throws IOException {
+    private Client(Conn conn, Socket socket, RunLog log) throws IOException {
         this.conn = conn;
         this.socket = socket;
         this.out = socket.getOutputStream();
@@ -54,7 +54,7 @@ final class Client {
     }
 
     /** Starts reading {@code socket} for {@code conn} into {@code events}. */
-    static Client start(Model.Conn conn, Socket socket, RunLog log, BlockingQueue<Model.Obs> events, AtomicLong seq)
+    static Client start(Conn conn, Socket socket, RunLog log, BlockingQueue<Obs> events, AtomicLong seq)
             throws IOException {
         Client c = new Client(conn, socket, log);
         InputStream in = socket.getInputStream();
@@ -64,7 +64,7 @@ final class Client {
         return c;
     }
 
-    private void readLoop(InputStream in, BlockingQueue<Model.Obs> events, AtomicLong seq) {
+    private void readLoop(InputStream in, BlockingQueue<Obs> events, AtomicLong seq) {
         byte[] buf = new byte[16384];
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         try {
@@ -86,7 +86,7 @@ final class Client {
                         synchronized (events) {
                             long s = seq.incrementAndGet();
                             log.received(conn.label, raw);
-                            events.add(new Model.Got(conn, s, System.nanoTime(), raw));
+                            events.add(new Obs.Got(conn, s, System.nanoTime(), raw));
                         }
                     } else {
                         line.write(buf[i]);
@@ -102,12 +102,12 @@ final class Client {
         }
     }
 
-    private void end(BlockingQueue<Model.Obs> events, AtomicLong seq, boolean reset, byte[] tail) {
+    private void end(BlockingQueue<Obs> events, AtomicLong seq, boolean reset, byte[] tail) {
         synchronized (events) {
             long s = seq.incrementAndGet();
             log.event(conn.label, (reset ? "connection reset" : "connection closed by the server")
                     + (tail.length > 0 ? " after an unterminated \"" + org.litsxg.conformance.support.Transcript.render(tail) + "\"" : ""));
-            events.add(new Model.Ended(conn, s, System.nanoTime(), reset, tail));
+            events.add(new Obs.Ended(conn, s, System.nanoTime(), reset, tail));
         }
     }
 

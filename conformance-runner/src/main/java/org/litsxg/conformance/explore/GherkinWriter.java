@@ -42,7 +42,7 @@ final class GherkinWriter {
             if (!run.applied().get(i)) {
                 continue;
             }
-            List<Model.Seen> seen = i < run.seen().size() ? run.seen().get(i) : List.of();
+            List<Seen> seen = i < run.seen().size() ? run.seen().get(i) : List.of();
             String who = a.slot() >= 0 ? labels.get(a.slot()) : null;
             switch (a.kind()) {
                 case CONNECT -> {
@@ -69,7 +69,7 @@ final class GherkinWriter {
                     g.append("    When the server receives SIGTERM\n");
                     if (i < run.failedAt() || d.step() == null || !d.step().startsWith("the server exits")) {
                         g.append("    Then the server exits at once with status 0\n");
-                        for (Model.Seen x : seen) {
+                        for (Seen x : seen) {
                             if (x.kind().equals("end")) {
                                 g.append("    And ").append(x.conn()).append(" is disconnected\n");
                             }
@@ -82,7 +82,7 @@ final class GherkinWriter {
                 }
                 case KILL -> {
                     g.append("    When the server process is killed and started again\n");
-                    for (Model.Seen x : seen) {
+                    for (Seen x : seen) {
                         if (x.kind().equals("end")) {
                             g.append("    Then ").append(x.conn()).append(" is disconnected\n");
                         }
@@ -124,19 +124,19 @@ final class GherkinWriter {
     }
 
     /** What the build did during one action, each connection's lines before its end. */
-    private static void then(StringBuilder g, List<Model.Seen> seen) {
-        List<Model.Seen> ends = new ArrayList<>();
+    private static void then(StringBuilder g, List<Seen> seen) {
+        List<Seen> ends = new ArrayList<>();
         String kw = "Then";
-        for (Model.Seen s : seen) {
+        for (Seen s : seen) {
             if (s.kind().equals("end")) {
                 ends.add(s);
                 continue;
             }
-            String text = s.kind().equals("msg") ? Model.escape(s.text().getBytes(StandardCharsets.UTF_8)) : s.text();
+            String text = s.kind().equals("msg") ? WireText.escape(s.text().getBytes(StandardCharsets.UTF_8)) : s.text();
             g.append("    ").append(kw).append(' ').append(s.conn()).append(" receives \"").append(compress(text)).append("\"\n");
             kw = "And";
         }
-        for (Model.Seen s : ends) {
+        for (Seen s : ends) {
             g.append("    ").append(kw).append(' ').append(s.conn()).append(" is disconnected\n");
             kw = "And";
         }
@@ -147,7 +147,7 @@ final class GherkinWriter {
         List<byte[]> lines = Shrinker.split(b);
         if (a.cuts().length == 0 && lines.size() == 1 && b.length > 0 && b[b.length - 1] == '\n') {
             g.append("    When ").append(who).append(" sends \"")
-                    .append(compress(Model.escape(java.util.Arrays.copyOf(b, b.length - 1)))).append("\"\n");
+                    .append(compress(WireText.escape(java.util.Arrays.copyOf(b, b.length - 1)))).append("\"\n");
             return;
         }
         int from = 0;
@@ -201,7 +201,7 @@ final class GherkinWriter {
         for (int i = 0; i < start; i++) {
             s.append(String.format("\\x%02X", b[i] & 0xff));
         }
-        s.append(Model.escape(java.util.Arrays.copyOfRange(b, start, Math.max(start, end))));
+        s.append(WireText.escape(java.util.Arrays.copyOfRange(b, start, Math.max(start, end))));
         for (int i = Math.max(start, end); i < b.length; i++) {
             s.append(String.format("\\x%02X", b[i] & 0xff));
         }

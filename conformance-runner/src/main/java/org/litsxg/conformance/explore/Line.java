@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * What one complete client line is, by the spec's line-level and command checks, in the order
  * CMD-5 and CMD-4 give them: length (LIMIT-1, LIMIT-2), encoding (WIRE-7, WIRE-8), empty line
  * (WIRE-6), command word (CMD-1), arguments (CMD-2, CMD-3, CMD-6, CMD-8 to CMD-12). The
- * connection state check (CMD-4 step 3) and the command itself belong to {@link Model}.
+ * connection state check (CMD-4 step 3) and the command itself belong to {@link ReplyRules}.
  *
  * @param kind the verdict
  * @param name the name of a well-formed AUTH or SEND

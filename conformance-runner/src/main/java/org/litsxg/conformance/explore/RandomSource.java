@@ -157,7 +157,7 @@ final class RandomSource implements Explorer.Source {
             case RESUME -> Action.of(Action.Kind.RESUME, pick(stalled));
             case FLOOD -> {
                 int slot = pick(authed);
-                Model.Conn target = e.open(pick(stalled)).conn;
+                Conn target = e.open(pick(stalled)).conn;
                 String to = target.auth;
                 // Not a stalled connection whose session has moved on (replaced: maybe to the sender).
                 if (to == null || target.closeReason != null || to.equals(e.open(slot).conn.auth)) {
@@ -214,7 +214,7 @@ final class RandomSource implements Explorer.Source {
     }
 
     /** One line without its LF. */
-    private byte[] line(Explorer e, Model.Conn c) {
+    private byte[] line(Explorer e, Conn c) {
         String name = pick(names);
         String self = c.auth;
         Model m = e.model();

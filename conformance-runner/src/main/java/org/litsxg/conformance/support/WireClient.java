@@ -1,30 +1,25 @@
 package org.litsxg.conformance.support;
 
-import static org.awaitility.Awaitility.await;
-
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One kit-side TCP connection to the server under test.
  *
- * <p>A reader thread owns the socket's input for the whole life of the connection: it splits
- * the byte stream on LF and puts every line, then the end of the connection, into a blocking
- * queue. The step thread takes from that queue with a timeout, so a silent server never hangs
- * the kit. Everything sent and received goes into the {@link Transcript}.
+ * <p>A reader thread ({@link LineReader}) owns the socket's input for the whole life of the
+ * connection: it splits the byte stream on LF and puts every line, then the end of the
+ * connection, into a blocking queue ({@link ReplyInbox}). The step thread takes from that queue
+ * with a timeout, so a silent server never hangs the kit. Everything sent and received goes
+ * into the {@link Transcript}.
  *
  * <p>The step thread is the only caller of {@code next*}, {@code send*} and {@code close}; the
  * class is not meant for several consumers. Reading can be paused, to play a client that
@@ -39,22 +34,16 @@ public final class WireClient implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final Transcript transcript;
-    private final LinkedBlockingQueue<Received> incoming = new LinkedBlockingQueue<>();
-    private final ArrayDeque<Received> heldReplies = new ArrayDeque<>();
-    private final ArrayDeque<Received> heldMessages = new ArrayDeque<>();
-    private final java.util.List<byte[]> rawLines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    private final Object pauseLock = new Object();
-    private final Thread reader;
+    private final ReplyInbox inbox;
+    private final LineReader reader;
     private final AtomicReference<Thread> writer = new AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicLong backgroundWritten = new java.util.concurrent.atomic.AtomicLong();
-    private boolean paused;
+    private final AtomicLong backgroundWritten = new AtomicLong();
     private final NameAliases aliases;
     private boolean atLineStart = true;
     /** Connected through a SOCKS proxy, where a half-close cannot be observed. */
     private final boolean throughProxy;
     private final long connectedAt;
     private volatile boolean closing;
-    private Received.Closed closed;
 
     private WireClient(String name, Socket socket, Transcript transcript, boolean startPaused,
             NameAliases aliases, boolean throughProxy, long connectedAt) throws IOException {
@@ -65,11 +54,9 @@ public final class WireClient implements AutoCloseable {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.transcript = transcript;
-        this.paused = startPaused;
-        InputStream in = socket.getInputStream();
-        this.reader = new Thread(() -> readLoop(in), "litsxg-kit-reader-" + name);
-        this.reader.setDaemon(true);
-        this.reader.start();
+        this.inbox = new ReplyInbox(name);
+        this.reader = new LineReader(socket.getInputStream(), transcript, aliases, inbox, () -> closing, startPaused);
+        reader.start(name);
     }
 
     /**
@@ -160,61 +147,11 @@ public final class WireClient implements AutoCloseable {
 
     /** Puts a line back in front of the replies {@link #nextReply} and {@link #next} return. */
     public void pushBack(Received r) {
-        heldReplies.addFirst(r);
+        inbox.pushBack(r);
     }
 
     public Transcript transcript() {
         return transcript;
-    }
-
-    private void readLoop(InputStream in) {
-        byte[] buf = new byte[8192];
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        try {
-            while (true) {
-                synchronized (pauseLock) {
-                    while (paused) {
-                        pauseLock.wait();
-                    }
-                }
-                int n = in.read(buf);
-                if (n < 0) {
-                    String how = "end of stream";
-                    if (line.size() > 0) {
-                        how += " after an unterminated \"" + Transcript.render(line.toByteArray()) + "\"";
-                    }
-                    finish(how);
-                    return;
-                }
-                for (int i = 0; i < n; i++) {
-                    if (buf[i] == '\n') {
-                        byte[] raw = line.toByteArray();
-                        line.reset();
-                        transcript.received(raw);
-                        // External mode: the features' names, not the scenario's unique ones.
-                        raw = aliases.incoming(raw);
-                        if (rawLines.size() < 10_000) {
-                            rawLines.add(raw);
-                        }
-                        incoming.add(Received.Line.of(raw));
-                    } else {
-                        line.write(buf[i]);
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            finish("reader interrupted");
-        } catch (IOException e) {
-            finish(closing ? "closed by the kit" : "reset: " + e.getMessage());
-        }
-    }
-
-    private void finish(String how) {
-        if (!closing) {
-            transcript.event("connection ended: " + how);
-        }
-        incoming.add(new Received.Closed(how));
     }
 
     /** Sends one line: {@code line} in UTF-8 followed by LF. Blocks while the socket is full. */
@@ -274,10 +211,8 @@ public final class WireClient implements AutoCloseable {
     }
 
     /** The raw bytes of the first 10000 lines received, without their LF. */
-    public java.util.List<byte[]> rawLines() {
-        synchronized (rawLines) {
-            return java.util.List.copyOf(rawLines);
-        }
+    public List<byte[]> rawLines() {
+        return reader.rawLines();
     }
 
     /** Shrinks the socket's send buffer, so that the kit's writes stall soon after the server's reads. */
@@ -304,28 +239,19 @@ public final class WireClient implements AutoCloseable {
 
     /** Stops taking bytes from the socket (after the read in progress, if any). */
     public void pauseReading() {
-        synchronized (pauseLock) {
-            paused = true;
-        }
+        reader.pause(true);
         transcript.event("kit stops reading");
     }
 
     /** Takes bytes from the socket again. */
     public void resumeReading() {
         transcript.event("kit reads again");
-        synchronized (pauseLock) {
-            paused = false;
-            pauseLock.notifyAll();
-        }
+        reader.pause(false);
     }
 
     /** The next thing that arrives, of any kind. Blocks at most {@code timeout}. */
     public Received next(Duration timeout) {
-        if (!heldReplies.isEmpty() || !heldMessages.isEmpty()) {
-            // Keep arrival order simple: held items came first.
-            return !heldReplies.isEmpty() ? heldReplies.poll() : heldMessages.poll();
-        }
-        return take(timeout);
+        return inbox.next(timeout);
     }
 
     /**
@@ -333,18 +259,7 @@ public final class WireClient implements AutoCloseable {
      * arrive first for {@link #nextMessage}. Blocks at most {@code timeout}.
      */
     public Received nextReply(Duration timeout) {
-        if (!heldReplies.isEmpty()) {
-            return heldReplies.poll();
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (r instanceof Received.Line line && line.isMessage()) {
-                heldMessages.add(r);
-                continue;
-            }
-            return r;
-        }
+        return inbox.nextReply(timeout);
     }
 
     /**
@@ -352,32 +267,17 @@ public final class WireClient implements AutoCloseable {
      * {@link #nextReply}. Blocks at most {@code timeout}.
      */
     public Received nextMessage(Duration timeout) {
-        if (!heldMessages.isEmpty()) {
-            return heldMessages.poll();
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (r instanceof Received.Line line && !line.isMessage()) {
-                heldReplies.add(r);
-                continue;
-            }
-            return r;
-        }
+        return inbox.nextMessage(timeout);
     }
 
     /** Whether lines were taken off the wire but not yet consumed by a step. */
     public boolean hasHeldLines() {
-        return heldReplies.stream().anyMatch(Received.Line.class::isInstance)
-                || heldMessages.stream().anyMatch(Received.Line.class::isInstance);
+        return inbox.hasHeldLines();
     }
 
     /** The held lines as text, for a failure message. */
     public String heldLines() {
-        StringBuilder out = new StringBuilder();
-        heldReplies.forEach(r -> out.append(r).append("; "));
-        heldMessages.forEach(r -> out.append(r).append("; "));
-        return out.toString();
+        return inbox.heldLines();
     }
 
     /**
@@ -386,65 +286,17 @@ public final class WireClient implements AutoCloseable {
      * {@code during}, never a sleep.
      */
     public Optional<Received> firstArrivalWithin(Duration period) {
-        if (!heldReplies.isEmpty()) {
-            return Optional.of(heldReplies.peek());
-        }
-        if (!heldMessages.isEmpty()) {
-            return Optional.of(heldMessages.peek());
-        }
-        try {
-            await("nothing arrives at " + name)
-                    .during(period)
-                    .atMost(period.plusMillis(500))
-                    .pollInterval(Duration.ofMillis(10))
-                    .until(incoming::isEmpty);
-            return Optional.empty();
-        } catch (ConditionTimeoutException e) {
-            return Optional.ofNullable(incoming.peek());
-        }
+        return inbox.firstArrivalWithin(period);
     }
 
     /** Drops everything up to the end of the connection; returns how it ended, or nothing. */
     public Received drainUntilClosed(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        heldReplies.removeIf(Received.Line.class::isInstance);
-        heldMessages.removeIf(Received.Line.class::isInstance);
-        if (!heldReplies.isEmpty()) {
-            return heldReplies.poll();
-        }
-        if (!heldMessages.isEmpty()) {
-            return heldMessages.poll();
-        }
-        while (true) {
-            Received r = take(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (!(r instanceof Received.Line)) {
-                return r;
-            }
-        }
-    }
-
-    private Received take(Duration timeout) {
-        if (closed != null) {
-            return closed;
-        }
-        try {
-            Received r = incoming.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            if (r == null) {
-                return new Received.Nothing(timeout.toMillis());
-            }
-            if (r instanceof Received.Closed c) {
-                closed = c;
-            }
-            return r;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Received.Nothing(0);
-        }
+        return inbox.drainUntilClosed(timeout);
     }
 
     /** Whether the connection has been seen to end (by a step having consumed its end). */
     public boolean isClosedSeen() {
-        return closed != null;
+        return inbox.isClosedSeen();
     }
 
     /** Whether the kit itself has closed this connection. */
@@ -465,10 +317,7 @@ public final class WireClient implements AutoCloseable {
         } catch (IOException ignored) {
             // Nothing to do: the socket is gone either way.
         }
-        synchronized (pauseLock) {
-            paused = false;
-            pauseLock.notifyAll();
-        }
+        reader.pause(false);
         Thread w = writer.get();
         if (w != null) {
             w.interrupt();

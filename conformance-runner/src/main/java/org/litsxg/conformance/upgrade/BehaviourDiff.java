@@ -1,9 +1,5 @@
 package org.litsxg.conformance.upgrade;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -11,14 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.litsxg.conformance.report.Outcome;
 import org.litsxg.conformance.report.ScenarioResult;
 
 /**
  * Compares two runs of the features, scenario by scenario: the outcome, and the normalised wire
- * transcript ({@link Normaliser}). Each scenario gets one {@link Kind}.
+ * transcript ({@link Normaliser}). Each scenario gets one {@link Kind}; what the new build
+ * answers that the old one and the contract did not is found by {@link Extensions}.
  */
 public final class BehaviourDiff {
 
@@ -122,8 +117,8 @@ public final class BehaviourDiff {
         Map<String, ScenarioResult> before = byLocation(from.report().scenarios());
         Map<String, ScenarioResult> after = byLocation(to.report().scenarios());
         Set<String> vocabularyBefore = new TreeSet<>();
-        from.transcripts().values().forEach(ts -> ts.forEach(t -> replies(t.get("text"), vocabularyBefore)));
-        Set<String> contract = contractReplies();
+        from.transcripts().values().forEach(ts -> ts.forEach(t -> Extensions.replies(t.get("text"), vocabularyBefore)));
+        Set<String> contract = Extensions.contractReplies();
         List<Scenario> out = new ArrayList<>();
         Map<String, List<String>> extensions = new LinkedHashMap<>();
         Set<String> locations = new LinkedHashSet<>(before.keySet());
@@ -141,13 +136,13 @@ public final class BehaviourDiff {
             }
             List<String> found = new ArrayList<>();
             Set<String> vocabularyHere = new TreeSet<>();
-            (to.transcripts().getOrDefault(loc, List.of())).forEach(t -> replies(t.get("text"), vocabularyHere));
+            (to.transcripts().getOrDefault(loc, List.of())).forEach(t -> Extensions.replies(t.get("text"), vocabularyHere));
             for (String r : vocabularyHere) {
                 if (!vocabularyBefore.contains(r) && !contract.contains(r)) {
                     found.add("reply \"" + r + "\" (the old build never sent it, and the contract has no such reply)");
                 }
             }
-            found.addAll(newlyKnownCommands(from.transcripts().get(loc), to.transcripts().get(loc)));
+            found.addAll(Extensions.newlyKnownCommands(from.transcripts().get(loc), to.transcripts().get(loc)));
             Kind kind;
             String detail;
             int ra = rank(a.outcome());
@@ -219,108 +214,13 @@ public final class BehaviourDiff {
         return m;
     }
 
-    /**
-     * The reply vocabulary of a transcript: {@code OK <word>} and {@code ERR <code>} by their
-     * first two tokens, any other line ({@code PONG}, {@code MSG}, a greeting) by its first token.
-     */
-    static void replies(String transcript, Set<String> into) {
-        if (transcript == null) {
-            return;
-        }
-        for (String raw : transcript.split("\n")) {
-            String[] f = raw.strip().split(" ", 4);
-            if (f.length == 4 && f[2].equals("<")) {
-                into.add(vocabularyWord(f[3]));
-            }
-        }
-    }
-
+    /** {@link Extensions#vocabularyWord}: {@code OK <word>}, {@code ERR <code>}, or the first token. */
     static String vocabularyWord(String reply) {
-        String[] t = reply.split(" ", 3);
-        if ((t[0].equals("OK") || t[0].equals("ERR")) && t.length > 1) {
-            return t[0] + " " + t[1];
-        }
-        return t[0];
+        return Extensions.vocabularyWord(reply);
     }
 
-    /**
-     * Where both builds were sent the same lines, the replies that the old build gave as
-     * {@code ERR unknown-command} and the new one as something else: a command word the new
-     * build knows and the old one did not.
-     */
-    static List<String> newlyKnownCommands(List<Map<String, String>> from, List<Map<String, String>> to) {
-        List<String> out = new ArrayList<>();
-        if (from == null || to == null || from.size() != to.size()) {
-            return out;
-        }
-        for (int i = 0; i < from.size(); i++) {
-            Normaliser.Client a = Normaliser.normalise(from.get(i).get("client"), from.get(i).get("text"));
-            Normaliser.Client b = Normaliser.normalise(to.get(i).get("client"), to.get(i).get("text"));
-            if (!a.sent().equals(b.sent())) {
-                continue;
-            }
-            List<String> lines = sentLines(a.sent());
-            int n = Math.min(a.replies().size(), b.replies().size());
-            for (int k = 0; k < n; k++) {
-                if (a.replies().get(k).startsWith("ERR unknown-command")
-                        && !b.replies().get(k).startsWith("ERR unknown-command")) {
-                    String word = k < lines.size() ? lines.get(k).split(" ", 2)[0] : "(a command)";
-                    out.add("command " + word + " answered \"" + vocabularyWord(b.replies().get(k))
-                            + "\" (the old build: ERR unknown-command)");
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The non-empty lines in the rendered sent chunks, in order (an approximation of the reply order). */
-    private static List<String> sentLines(List<String> chunks) {
-        List<String> lines = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        for (String c : chunks) {
-            int i = 0;
-            while (i < c.length()) {
-                if (c.startsWith("\\n", i)) {
-                    String l = cur.toString().replace("\\r", "");
-                    if (!l.isEmpty()) {
-                        lines.add(l);
-                    }
-                    cur.setLength(0);
-                    i += 2;
-                } else {
-                    cur.append(c.charAt(i++));
-                }
-            }
-        }
-        return lines;
-    }
-
-    private static final Pattern CONTRACT_REPLY = Pattern.compile("`((?:OK|ERR) [a-z-]+)");
-    private static volatile Set<String> contractCache;
-
-    /**
-     * The replies the wire contract defines: every {@code `OK word`} and {@code `ERR code`} the
-     * bundled spec (spec/litsxg.md) names, plus {@code PONG} and {@code MSG}. A reply in this set
-     * is never an extension, even if the old build never sent it (it may have been the bug).
-     */
+    /** {@link Extensions#contractReplies}: the replies the wire contract defines. */
     public static Set<String> contractReplies() {
-        Set<String> c = contractCache;
-        if (c != null) {
-            return c;
-        }
-        Set<String> out = new TreeSet<>(List.of("PONG", "MSG"));
-        try (InputStream in = BehaviourDiff.class.getClassLoader().getResourceAsStream("spec/litsxg.md")) {
-            if (in == null) {
-                throw new IllegalStateException("spec/litsxg.md is not on the class path");
-            }
-            Matcher m = CONTRACT_REPLY.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            while (m.find()) {
-                out.add(m.group(1));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        contractCache = Set.copyOf(out);
-        return contractCache;
+        return Extensions.contractReplies();
     }
 }

@@ -19,24 +19,24 @@ class ModelTest {
 
     @BeforeEach
     void fresh() {
-        model = new Model(new Model.Limits(3, 10, 30_000_000_000L, 65536, 1.0));
+        model = new Model(new Limits(3, 10, 30_000_000_000L, 65536, 1.0));
     }
 
-    private Model.Conn connect(String label) {
+    private Conn connect(String label) {
         return model.connected(label, System.nanoTime(), System.nanoTime());
     }
 
-    private void send(Model.Conn c, String lines) {
+    private void send(Conn c, String lines) {
         model.sent(c, lines.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void got(Model.Conn c, String line) {
-        model.observe(new Model.Got(c, ++seq, System.nanoTime(), line.getBytes(StandardCharsets.UTF_8)));
+    private void got(Conn c, String line) {
+        model.observe(new Obs.Got(c, ++seq, System.nanoTime(), line.getBytes(StandardCharsets.UTF_8)));
         model.progress(System.nanoTime());
     }
 
-    private Model.Conn online(String name) {
-        Model.Conn c = connect(name);
+    private Conn online(String name) {
+        Conn c = connect(name);
         send(c, "AUTH " + name + " secret-of-" + name + "\n");
         got(c, "OK registered");
         return c;
@@ -48,7 +48,7 @@ class ModelTest {
 
     @Test
     void aSelfSentMsgMayComeBeforeOrAfterItsOkDelivered() {
-        Model.Conn a = online("ann");
+        Conn a = online("ann");
         send(a, "SEND ann one\nSEND ann two\n");
         got(a, "MSG ann one");
         got(a, "OK delivered");
@@ -59,7 +59,7 @@ class ModelTest {
 
     @Test
     void freeTextAfterTheReplyWordIsAccepted() {
-        Model.Conn a = connect("c1");
+        Conn a = connect("c1");
         send(a, "PING\nVERSION\n");
         got(a, "PONG and some text");
         got(a, "ERR unknown-command no such thing");
@@ -68,8 +68,8 @@ class ModelTest {
 
     @Test
     void messagesOfOneSenderOutOfOrderAreRoute6() {
-        Model.Conn a = online("ann");
-        Model.Conn b = online("bob");
+        Conn a = online("ann");
+        Conn b = online("bob");
         send(a, "SEND bob one\nSEND bob two\n");
         got(a, "OK delivered");
         got(a, "OK delivered");
@@ -82,16 +82,16 @@ class ModelTest {
 
     @Test
     void queuedMessagesComeOldestFirstAfterTheAuthReply() {
-        Model.Conn a = online("ann");
-        Model.Conn b = online("bob");
+        Conn a = online("ann");
+        Conn b = online("bob");
         send(b, "QUIT\n");
         got(b, "OK bye");
-        model.observe(new Model.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
+        model.observe(new Obs.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
         model.progress(System.nanoTime());
         send(a, "SEND bob one\nSEND bob two\n");
         got(a, "OK queued");
         got(a, "OK queued");
-        Model.Conn b2 = connect("c3");
+        Conn b2 = connect("c3");
         send(b2, "AUTH bob secret-of-bob\n");
         got(b2, "MSG ann two");
         got(b2, "OK authenticated");
@@ -103,16 +103,16 @@ class ModelTest {
 
     @Test
     void aReversedFlushIsQueue3() {
-        Model.Conn a = online("ann");
-        Model.Conn b = online("bob");
+        Conn a = online("ann");
+        Conn b = online("bob");
         send(b, "QUIT\n");
         got(b, "OK bye");
-        model.observe(new Model.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
+        model.observe(new Obs.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
         send(a, "SEND bob 1\nSEND bob 2\nSEND bob 3\n");
         got(a, "OK queued");
         got(a, "OK queued");
         got(a, "OK queued");
-        Model.Conn b2 = connect("c3");
+        Conn b2 = connect("c3");
         send(b2, "AUTH bob secret-of-bob\nPING\n");
         got(b2, "OK authenticated");
         got(b2, "MSG ann 3");
@@ -126,21 +126,21 @@ class ModelTest {
 
     @Test
     void aReversedFlushReadBeforeTheCloseIsStillQueue3() {
-        Model.Conn a = online("ann");
-        Model.Conn b = online("bob");
+        Conn a = online("ann");
+        Conn b = online("bob");
         send(b, "QUIT\n");
         got(b, "OK bye");
-        model.observe(new Model.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
+        model.observe(new Obs.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
         send(a, "SEND bob 1\nSEND bob 2\n");
         got(a, "OK queued");
         got(a, "OK queued");
-        Model.Conn b2 = connect("c3");
+        Conn b2 = connect("c3");
         send(b2, "AUTH bob secret-of-bob\nQUIT\n");
-        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "OK authenticated".getBytes(StandardCharsets.UTF_8)));
-        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "MSG ann 2".getBytes(StandardCharsets.UTF_8)));
-        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "MSG ann 1".getBytes(StandardCharsets.UTF_8)));
-        model.observe(new Model.Got(b2, ++seq, System.nanoTime(), "OK bye".getBytes(StandardCharsets.UTF_8)));
-        model.observe(new Model.Ended(b2, ++seq, System.nanoTime(), false, new byte[0]));
+        model.observe(new Obs.Got(b2, ++seq, System.nanoTime(), "OK authenticated".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Obs.Got(b2, ++seq, System.nanoTime(), "MSG ann 2".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Obs.Got(b2, ++seq, System.nanoTime(), "MSG ann 1".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Obs.Got(b2, ++seq, System.nanoTime(), "OK bye".getBytes(StandardCharsets.UTF_8)));
+        model.observe(new Obs.Ended(b2, ++seq, System.nanoTime(), false, new byte[0]));
         model.progress(System.nanoTime());
         Divergence d = model.stuck(System.nanoTime());
         assertNotNull(d);
@@ -149,11 +149,11 @@ class ModelTest {
 
     @Test
     void aFourthQueuedMessageIsQueueFull() {
-        Model.Conn a = online("ann");
-        Model.Conn b = online("bob");
+        Conn a = online("ann");
+        Conn b = online("bob");
         send(b, "QUIT\n");
         got(b, "OK bye");
-        model.observe(new Model.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
+        model.observe(new Obs.Ended(b, ++seq, System.nanoTime(), false, new byte[0]));
         send(a, "SEND bob 1\nSEND bob 2\nSEND bob 3\nSEND bob 4\n");
         got(a, "OK queued");
         got(a, "OK queued");
@@ -165,7 +165,7 @@ class ModelTest {
 
     @Test
     void noReplyAfterOkBye() {
-        Model.Conn a = connect("c1");
+        Conn a = connect("c1");
         send(a, "QUIT\nPING\n");
         got(a, "OK bye");
         got(a, "PONG");
@@ -175,11 +175,11 @@ class ModelTest {
 
     @Test
     void theOlderSessionIsReplacedWhateverOrderTheTwoConnectionsAreReadIn() {
-        Model.Conn a = online("ann");
-        Model.Conn a2 = connect("c2");
+        Conn a = online("ann");
+        Conn a2 = connect("c2");
         send(a2, "AUTH ann secret-of-ann\n");
         got(a, "ERR session-replaced"); // read before the other connection's reply
-        model.observe(new Model.Ended(a, ++seq, System.nanoTime(), false, new byte[0]));
+        model.observe(new Obs.Ended(a, ++seq, System.nanoTime(), false, new byte[0]));
         got(a2, "OK authenticated");
         assertTrue(settled(), () -> model.stuck(System.nanoTime()).text());
     }
