@@ -53,7 +53,7 @@ public final class ScenarioContext implements AutoCloseable {
      */
     public static final String PROCESS_TAG = "@process";
 
-    private final KitSettings settings = KitSettings.fromEnvironment();
+    private KitSettings settings;
     private final ClauseCatalog catalog = ClauseCatalog.bundled();
     private final long origin = System.nanoTime();
     /** When the scenario began, on the wall clock (file modification times are compared with it). */
@@ -79,8 +79,9 @@ public final class ScenarioContext implements AutoCloseable {
     private List<String> clauses = List.of();
     private Path root;
 
-    /** Called by {@link Hooks} before the first step. */
-    void begin(Scenario s) {
+    /** Called by {@link Hooks} before the first step, with the settings of the scenario's run. */
+    void begin(Scenario s, KitSettings runSettings) {
+        this.settings = runSettings;
         this.scenario = s;
         this.clauses = s.getSourceTagNames().stream()
                 .map(t -> t.substring(1))
