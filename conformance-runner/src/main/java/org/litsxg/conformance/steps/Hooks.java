@@ -2,6 +2,7 @@ package org.litsxg.conformance.steps;
 
 import io.cucumber.java.After;
 import io.cucumber.java.Before;
+import io.cucumber.java.BeforeStep;
 import io.cucumber.java.Scenario;
 import org.litsxg.conformance.report.KitRun;
 
@@ -24,6 +25,11 @@ public final class Hooks {
     @Before(order = 0)
     public void begin(Scenario scenario) {
         ctx.begin(scenario, KitRun.ofScenario(scenario.getId()).settings());
+    }
+
+    @BeforeStep
+    public void step() {
+        ctx.stepStarts();
     }
 
     @After(order = 0)

@@ -74,6 +74,7 @@ public final class ScenarioContext implements AutoCloseable {
     private final java.util.Set<String> secretsSeenOnWire = new java.util.LinkedHashSet<>();
     private final Map<String, Integer> messageNumbers = new LinkedHashMap<>();
     private final List<Transcript> transcriptsOfFailedConnects = new ArrayList<>();
+    private java.util.Set<WireClient> endedBeforeThisStep = java.util.Set.of();
     private NameAliases aliases = NameAliases.NONE;
     private Scenario scenario;
     private List<String> clauses = List.of();
@@ -139,15 +140,25 @@ public final class ScenarioContext implements AutoCloseable {
      * reads very differently from one the server chose to close.
      */
     public ConformanceFailure failure(String expected, String actual) {
-        return new ConformanceFailure(requirements(), expected, actual + serversGone(actual));
+        // A server that is dying closes its connections a moment before its process ends: when
+        // a connection of the scenario has ended during this step without the kit closing it,
+        // give the server a second (on the kit's time scale) to be seen as gone; otherwise only look.
+        boolean ended = allClients.stream().anyMatch(c -> c != null && c.isClosedSeen() && !c.isClosedByKit()
+                && !endedBeforeThisStep.contains(c));
+        return failure(expected, actual, ended ? settings.scaled(Duration.ofSeconds(1)) : Duration.ZERO);
     }
 
-    private String serversGone(String actual) {
-        // A server that is dying closes its connections a moment before its process ends: when
-        // what failed was a closed or reset connection, give it a second (on the kit's time
-        // scale) to be seen as gone; any other failure only looks.
-        Duration grace = actual.contains("connection closed") || actual.contains("reset")
-                ? settings.scaled(Duration.ofSeconds(1)) : Duration.ZERO;
+    private ConformanceFailure failure(String expected, String actual, Duration grace) {
+        return new ConformanceFailure(requirements(), expected, actual + serversGone(grace));
+    }
+
+    /** Called by {@link Hooks} before each step: the connections that have ended so far. */
+    void stepStarts() {
+        endedBeforeThisStep = allClients.stream().filter(c -> c != null && c.isClosedSeen())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    private String serversGone(Duration grace) {
         StringBuilder out = new StringBuilder();
         for (ServerInstance instance : instances.values()) {
             ServerProcess p = instance.remote() != null ? null : instance.current();
@@ -518,8 +529,9 @@ public final class ScenarioContext implements AutoCloseable {
         try {
             c.sendBytes(bytes);
         } catch (IOException e) {
+            // A write that fails is a connection lost: the same grace as for one seen to end.
             throw failure(c.name() + " can write \"" + Transcript.render(bytes) + "\"",
-                    "the write failed: " + e.getMessage());
+                    "the write failed: " + e.getMessage(), settings.scaled(Duration.ofSeconds(1)));
         }
     }
 
