@@ -437,12 +437,6 @@ public final class ScenarioContext implements AutoCloseable {
         }
     }
 
-    /** Lets {@code d} pass (scaled by nothing: callers scale). Awaitility, not a sleep. */
-    public void pause(Duration d) {
-        org.awaitility.Awaitility.await("a pause of " + d.toMillis() + " ms").pollDelay(d).atMost(d.plusSeconds(2))
-                .until(() -> true);
-    }
-
     /**
      * The text of the next numbered message from {@code from} to {@code to}:
      * {@code message <n> from <from>}, counting per sender and recipient from 1.
