@@ -11,12 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.launcher.EngineFilter;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.TestPlan;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 import org.litsxg.conformance.launch.KitLauncher;
 import org.litsxg.conformance.report.Json;
 import org.litsxg.conformance.report.Outcome;
@@ -246,34 +240,12 @@ public final class ConformanceCommand implements Callable<Integer> {
     }
 
     private int list(String selection) {
-        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectPackage("features"))
-                .filters(EngineFilter.includeEngines("cucumber"))
-                .configurationParameters(Map.of("cucumber.glue", KitLauncher.GLUE));
-        TestPlan plan = LauncherFactory.create().discover(request.build());
-        io.cucumber.tagexpressions.Expression filter = selection == null ? null
-                : io.cucumber.tagexpressions.TagExpressionParser.parse(selection);
-        int n = 0;
-        for (TestIdentifier root : plan.getRoots()) {
-            for (TestIdentifier id : plan.getDescendants(root)) {
-                if (!id.isTest()) {
-                    continue;
-                }
-                List<String> t = id.getTags().stream().map(x -> "@" + x.getName()).toList();
-                if (filter != null && !filter.evaluate(t)) {
-                    continue;
-                }
-                String loc = id.getSource()
-                        .filter(org.junit.platform.engine.support.descriptor.ClasspathResourceSource.class::isInstance)
-                        .map(org.junit.platform.engine.support.descriptor.ClasspathResourceSource.class::cast)
-                        .map(c -> c.getClasspathResourceName() + c.getPosition().map(p -> ":" + p.getLine()).orElse(""))
-                        .orElse("");
-                out.printf(Locale.ROOT, "%-28s %-30s %s%n", String.join(" ", t), loc, id.getDisplayName());
-                n++;
-            }
+        List<KitLauncher.Scenario> selected = KitLauncher.scenarios(List.of("features"), selection);
+        for (KitLauncher.Scenario sc : selected) {
+            out.printf(Locale.ROOT, "%-28s %-30s %s%n", String.join(" ", sc.tags()), sc.location(), sc.name());
         }
-        out.println(n + " scenarios selected");
-        return n > 0 ? CONFORMANT : USAGE;
+        out.println(selected.size() + " scenarios selected");
+        return selected.isEmpty() ? USAGE : CONFORMANT;
     }
 
     private void printDetails(OutcomeReport report, Verdict verdict) {

@@ -12,10 +12,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import io.cucumber.tagexpressions.Expression;
+import io.cucumber.tagexpressions.TagExpressionParser;
 import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.support.descriptor.ClasspathResourceSource;
 import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.litsxg.conformance.report.KitRun;
@@ -163,21 +168,7 @@ public final class KitLauncher {
      * @throws IOException when the run produced no outcome report
      */
     public static Result run(Run run) throws IOException {
-        List<DiscoverySelector> selectors = new ArrayList<>();
-        for (String f : run.features()) {
-            java.util.regex.Matcher at = SCENARIO_AT.matcher(f);
-            if (f.startsWith("file:")) {
-                // A feature file outside the kit (explore's shrunk scenarios).
-                selectors.add(org.junit.platform.engine.discovery.DiscoverySelectors.selectFile(f.substring(5)));
-            } else if (at.matches()) {
-                // One scenario (or one example row of an outline) by its line.
-                selectors.add(selectClasspathResource(at.group(1),
-                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(at.group(2)))));
-            } else {
-                selectors.add(f.endsWith(".feature") ? selectClasspathResource(f)
-                        : org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage(f.replace('/', '.')));
-            }
-        }
+        List<DiscoverySelector> selectors = selectors(run.features());
         Path outcomes = run.outputDir().resolve(OutcomePlugin.FILE);
         java.nio.file.Files.deleteIfExists(outcomes);
         try (KitRun kitRun = KitRun.open(run.settings(), run.policy(), run.expectedFailures(), outcomes,
@@ -193,5 +184,58 @@ public final class KitLauncher {
                     .orElseThrow(() -> new IOException("the run produced no outcome report (" + outcomes + ")"));
             return new Result(done.report(), done.verdict(), done.summary(), done.seconds(), kitRun::attachments);
         }
+    }
+
+    /** One scenario (or example row) as discovery finds it: its tags, {@code features/x.feature:12}, its name. */
+    public record Scenario(List<String> tags, String location, String name) {
+    }
+
+    /**
+     * The scenarios a run of {@code features} filtered by {@code tags} (a Cucumber tag
+     * expression, or null) would run; runs nothing.
+     */
+    public static List<Scenario> scenarios(List<String> features, String tags) {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectors(features))
+                .filters(EngineFilter.includeEngines("cucumber"))
+                .configurationParameters(Map.of("cucumber.glue", GLUE))
+                .build();
+        TestPlan plan = LauncherFactory.create().discover(request);
+        Expression filter = tags == null || tags.isBlank() ? null : TagExpressionParser.parse(tags);
+        List<Scenario> out = new ArrayList<>();
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier id : plan.getDescendants(root)) {
+                List<String> t = id.getTags().stream().map(x -> "@" + x.getName()).toList();
+                if (!id.isTest() || filter != null && !filter.evaluate(t)) {
+                    continue;
+                }
+                String location = id.getSource().filter(ClasspathResourceSource.class::isInstance)
+                        .map(ClasspathResourceSource.class::cast)
+                        .map(c -> c.getClasspathResourceName() + c.getPosition().map(p -> ":" + p.getLine()).orElse(""))
+                        .orElse("");
+                out.add(new Scenario(t, location, id.getDisplayName()));
+            }
+        }
+        return out;
+    }
+
+    /** The discovery selectors of {@link Run#features()}. */
+    private static List<DiscoverySelector> selectors(List<String> features) {
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        for (String f : features) {
+            java.util.regex.Matcher at = SCENARIO_AT.matcher(f);
+            if (f.startsWith("file:")) {
+                // A feature file outside the kit (explore's shrunk scenarios).
+                selectors.add(org.junit.platform.engine.discovery.DiscoverySelectors.selectFile(f.substring(5)));
+            } else if (at.matches()) {
+                // One scenario (or one example row of an outline) by its line.
+                selectors.add(selectClasspathResource(at.group(1),
+                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(at.group(2)))));
+            } else {
+                selectors.add(f.endsWith(".feature") ? selectClasspathResource(f)
+                        : org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage(f.replace('/', '.')));
+            }
+        }
+        return selectors;
     }
 }
