@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -67,10 +66,6 @@ public final class HtmlReport {
             h.append("<th>").append(esc(o.label())).append("</th>");
         }
         h.append("<th>requirement and evidence</th></tr>\n");
-        Map<String, ScenarioResult> byLocation = new LinkedHashMap<>();
-        for (ScenarioResult s : report.scenarios()) {
-            byLocation.put(s.location(), s);
-        }
         String area = null;
         for (OutcomeReport.ClauseResult c : report.clauses()) {
             if (!c.area().equals(area)) {
@@ -91,15 +86,17 @@ public final class HtmlReport {
             if (c.reason() != null) {
                 h.append("<pre class=\"reason\">").append(esc(c.reason())).append("</pre>");
             }
-            List<String> scenarios = c.scenarios() == null ? List.of() : c.scenarios();
-            for (String s : scenarios) {
-                String location = s.contains(" ") ? s.substring(0, s.indexOf(' ')) : s;
-                ScenarioResult r = byLocation.get(location);
-                h.append("<details class=\"scenario\"><summary>").append(esc(s)).append("</summary>");
-                if (r != null && r.message() != null) {
+            for (ScenarioResult r : report.scenarios()) {
+                if (!r.clauses().contains(c.id())) {
+                    continue;
+                }
+                String location = r.location();
+                h.append("<details class=\"scenario\"><summary>")
+                        .append(esc(location + " " + r.name() + ": " + r.outcome().label())).append("</summary>");
+                if (r.message() != null) {
                     h.append("<pre>").append(esc(r.message())).append("</pre>");
                 }
-                if (r != null && r.observations() != null) {
+                if (r.observations() != null) {
                     for (String obs : r.observations()) {
                         h.append("<p>observation: ").append(esc(obs)).append("</p>");
                     }
