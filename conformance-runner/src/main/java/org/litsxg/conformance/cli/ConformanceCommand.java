@@ -4,23 +4,18 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.launcher.EngineFilter;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.TestPlan;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
 import org.litsxg.conformance.launch.KitLauncher;
 import org.litsxg.conformance.report.Json;
 import org.litsxg.conformance.report.Outcome;
 import org.litsxg.conformance.report.OutcomeReport;
+import org.litsxg.conformance.report.Verdict;
 import org.litsxg.conformance.support.ClauseCatalog;
 import org.litsxg.conformance.support.CommandTemplate;
 import org.litsxg.conformance.support.KitSettings;
@@ -150,8 +145,8 @@ public final class ConformanceCommand implements Callable<Integer> {
                 return USAGE;
             }
         }
-        KitLauncher.Run base = template != null ? KitLauncher.Run.of(template, Path.of(".")) : KitLauncher.Run.external(Path.of("."));
-        return execute(baseline, selection, identity, base, template != null ? template : remote.toString(), remote);
+        KitSettings settings = template != null ? KitSettings.forServer(template) : KitSettings.from(key -> Optional.empty());
+        return execute(baseline, selection, identity, settings, template != null ? template : remote.toString(), remote);
     }
 
     /** The server under test given by --address, or --socks with --onion; null when the kit starts it. */
@@ -188,25 +183,20 @@ public final class ConformanceCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the selected scenarios and reports; {@code base} carries the build's settings. */
-    private int execute(Baseline baseline, String selection, BuildIdentity identity, KitLauncher.Run base,
+    /** Runs the selected scenarios and reports; {@code settings} names the build. */
+    private int execute(Baseline baseline, String selection, BuildIdentity identity, KitSettings settings,
             String what, org.litsxg.conformance.support.RemoteTarget remote) throws IOException {
         Path outDir = reportDir != null ? Files.createDirectories(reportDir) : Files.createTempDirectory("litsxg-conformance");
-        List<String> plugins = new ArrayList<>(List.of(ScenarioLog.class.getName(),
-                "junit:" + outDir.resolve("junit.xml"), "message:" + outDir.resolve("messages.ndjson")));
-        KitLauncher.Run run = base.withOutputDir(outDir)
+        KitLauncher.Run run = KitLauncher.Run.of(settings, outDir)
                 .withTags(selection)
                 .withParallelism(suite.parallel)
-                .withSetting(KitSettings.TIMESCALE, Double.toString(suite.timescale))
-                .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(suite.startupTimeout))
-                .withSetting(org.litsxg.conformance.report.OutcomePlugin.CONSOLE, "false")
-                .withPlugins(plugins);
-        if (remote != null) {
-            run = remote.viaSocks()
-                    ? run.withSetting(KitSettings.ONION, remote.host() + ":" + remote.port())
-                            .withSetting(KitSettings.SOCKS, socks)
-                    : run.withSetting(KitSettings.ADDRESS, address);
-        }
+                .withSettings(s -> {
+                    KitSettings t = s.withTimescale(suite.timescale).withStartupTimeout(Duration.ofSeconds(suite.startupTimeout));
+                    return remote == null ? t : t.withRemote(remote, server != null);
+                })
+                .withVerdict(new Verdict.Policy(strict, failOnSkip), baseline.ids())
+                .withProgress(out)
+                .withPlugins(List.of("junit:" + outDir.resolve("junit.xml"), "message:" + outDir.resolve("messages.ndjson")));
         out.println("litsxg conformance: " + what);
         out.println("judged against spec " + identity.specVersion() + " (kit " + identity.kitVersion() + ")");
         if (remote != null) {
@@ -214,22 +204,16 @@ public final class ConformanceCommand implements Callable<Integer> {
                     ? "; scenarios tagged " + org.litsxg.conformance.steps.ScenarioContext.PROCESS_TAG + " run on local servers from --server"
                     : "; scenarios tagged " + org.litsxg.conformance.steps.ScenarioContext.PROCESS_TAG + " are NOT RUN (no --server)"));
         }
-        long t0 = System.nanoTime();
-        ScenarioLog.console(out);
         KitLauncher.Result result = KitLauncher.run(run);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        OutcomeReport report = result.report();
-        Baseline.Verdict verdict = baseline.judge(report, strict, failOnSkip);
-        boolean conformant = verdict.passes();
-        String summary = summaryLine(report, verdict, conformant, seconds);
+        Verdict verdict = result.verdict();
         out.println();
-        out.println(summary);
-        printDetails(report, verdict);
+        out.println(result.summary());
+        printDetails(result.report(), verdict);
         if (reportDir != null) {
-            writeReports(outDir, report, summary, identity, verdict);
+            writeReports(outDir, result, identity);
             out.println("reports: " + outDir.toAbsolutePath().resolve("report.html"));
         }
-        return conformant ? CONFORMANT : NOT_CONFORMANT;
+        return verdict.conformant() ? CONFORMANT : NOT_CONFORMANT;
     }
 
     /** The bundled reference server, from the launcher's property or next to this jar in the repository. */
@@ -256,77 +240,15 @@ public final class ConformanceCommand implements Callable<Integer> {
     }
 
     private int list(String selection) {
-        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectPackage("features"))
-                .filters(EngineFilter.includeEngines("cucumber"))
-                .configurationParameters(Map.of("cucumber.glue", KitLauncher.GLUE));
-        TestPlan plan = LauncherFactory.create().discover(request.build());
-        io.cucumber.tagexpressions.Expression filter = selection == null ? null
-                : io.cucumber.tagexpressions.TagExpressionParser.parse(selection);
-        int n = 0;
-        for (TestIdentifier root : plan.getRoots()) {
-            for (TestIdentifier id : plan.getDescendants(root)) {
-                if (!id.isTest()) {
-                    continue;
-                }
-                List<String> t = id.getTags().stream().map(x -> "@" + x.getName()).toList();
-                if (filter != null && !filter.evaluate(t)) {
-                    continue;
-                }
-                String loc = id.getSource()
-                        .filter(org.junit.platform.engine.support.descriptor.ClasspathResourceSource.class::isInstance)
-                        .map(org.junit.platform.engine.support.descriptor.ClasspathResourceSource.class::cast)
-                        .map(c -> c.getClasspathResourceName() + c.getPosition().map(p -> ":" + p.getLine()).orElse(""))
-                        .orElse("");
-                out.printf(Locale.ROOT, "%-28s %-30s %s%n", String.join(" ", t), loc, id.getDisplayName());
-                n++;
-            }
+        List<KitLauncher.Scenario> selected = KitLauncher.scenarios(List.of("features"), selection);
+        for (KitLauncher.Scenario sc : selected) {
+            out.printf(Locale.ROOT, "%-28s %-30s %s%n", String.join(" ", sc.tags()), sc.location(), sc.name());
         }
-        out.println(n + " scenarios selected");
-        return n > 0 ? CONFORMANT : USAGE;
+        out.println(selected.size() + " scenarios selected");
+        return selected.isEmpty() ? USAGE : CONFORMANT;
     }
 
-    static String summaryLine(OutcomeReport report, Baseline.Verdict verdict, boolean conformant, double seconds) {
-        long selected = report.serverClauseCount();
-        long passed = report.count(Outcome.OK) + report.count(Outcome.INFORMATIONAL);
-        StringBuilder s = new StringBuilder();
-        s.append(conformant ? "conformant" : "NOT CONFORMANT").append(": ").append(passed).append('/').append(selected)
-                .append(" clauses");
-        List<String> bits = new ArrayList<>();
-        bits.add(report.count(Outcome.FAILED) + " failed");
-        if (report.count(Outcome.NON_STRICT) > 0) {
-            bits.add(report.count(Outcome.NON_STRICT) + " non-strict");
-        }
-        long notRun = report.count(Outcome.NOT_RUN);
-        long untestable = report.untestable();
-        if (notRun > 0) {
-            bits.add(notRun + " not run (" + untestable + " untestable by the spec)");
-        }
-        if (report.count(Outcome.INFORMATIONAL) > 0) {
-            bits.add(report.count(Outcome.INFORMATIONAL) + " informational");
-        }
-        if (!verdict.expectedFailures().isEmpty()) {
-            bits.add(verdict.expectedFailures().size() + " expected by the baseline");
-        }
-        if (!verdict.stale().isEmpty()) {
-            bits.add(verdict.stale().size() + " stale baseline entries");
-        }
-        s.append(", ").append(String.join(", ", bits));
-        String obligations = report.obligationsText();
-        if (!obligations.isEmpty()) {
-            s.append("; not for a build: ").append(obligations);
-        }
-        if (!report.unselected().isEmpty()) {
-            s.append("; ").append(report.unselected().size()).append(" clauses not selected");
-        }
-        if (!verdict.newFailures().isEmpty()) {
-            s.append(" [failed: ").append(String.join(" ", verdict.newFailures())).append(']');
-        }
-        s.append(String.format(Locale.ROOT, " (%.1f s; spec %s)", seconds, ClauseCatalog.version()));
-        return s.toString();
-    }
-
-    private void printDetails(OutcomeReport report, Baseline.Verdict verdict) {
+    private void printDetails(OutcomeReport report, Verdict verdict) {
         String area = null;
         for (OutcomeReport.ClauseResult c : report.clauses()) {
             boolean show = c.outcome() == Outcome.FAILED || c.outcome() == Outcome.NON_STRICT
@@ -352,11 +274,12 @@ public final class ConformanceCommand implements Callable<Integer> {
         }
     }
 
-    private void writeReports(Path dir, OutcomeReport report, String summary, BuildIdentity identity,
-            Baseline.Verdict verdict) throws IOException {
-        HtmlReport.write(dir.resolve("report.html"), report, summary, identity, ScenarioLog.current(), verdict);
+    private void writeReports(Path dir, KitLauncher.Result result, BuildIdentity identity) throws IOException {
+        Verdict verdict = result.verdict();
+        HtmlReport.write(dir.resolve("report.html"), result.report(), verdict, result.summary(), identity,
+                result.attachments());
         Map<String, Object> index = new LinkedHashMap<>();
-        index.put("summary", summary);
+        index.put("summary", result.summary());
         index.put("build", identity.toMap());
         index.put("strict", strict);
         index.put("baseline", Map.of("expected_failures", verdict.expectedFailures(), "stale", verdict.stale(),

@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import org.litsxg.conformance.report.Html;
+import org.litsxg.conformance.report.KitRun;
 import org.litsxg.conformance.report.Outcome;
 import org.litsxg.conformance.report.OutcomeReport;
 import org.litsxg.conformance.report.ScenarioResult;
+import org.litsxg.conformance.report.Verdict;
 
 /**
  * A self-contained HTML report (no script, no external file): the verdict and the build's
@@ -22,26 +24,18 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    public static void write(Path file, OutcomeReport report, String verdictLine, BuildIdentity identity,
-            ScenarioLog log, Baseline.Verdict baseline) throws IOException {
+    /**
+     * Writes the report of a run: {@code verdict} (with {@code summary}, its line) first, then the
+     * matrix; {@code attachments} gives each scenario's evidence by location.
+     */
+    public static void write(Path file, OutcomeReport report, Verdict verdict, String summary, BuildIdentity identity,
+            Function<String, List<KitRun.Attachment>> attachments) throws IOException {
         StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>Litsxg conformance: ").append(esc(verdictLine)).append("</title>\n<style>")
-                .append("body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}")
-                .append("h1{font-size:1.4em;margin:0 0 .3em}")
-                .append(".verdict{font-size:1.2em;font-weight:bold;padding:.4em .6em;border-radius:4px;display:inline-block}")
-                .append(".pass{background:#d9f2d9}.fail{background:#f8d4d4}.warn{background:#fbeec2}")
-                .append("table{border-collapse:collapse;margin:.6em 0}td,th{padding:2px 8px;text-align:left;vertical-align:top}")
-                .append("tr.clause>td{border-top:1px solid #ddd}")
-                .append(".o-OK{background:#d9f2d9}.o-FAILED{background:#f4a6a6}.o-NON-STRICT{background:#fbe0a0}")
-                .append(".o-INFORMATIONAL{background:#d6e6fb}.o-NOT-RUN{background:#e4e4e4}")
-                .append(".matrix td.cell{width:1.6em;text-align:center}")
-                .append("summary{cursor:pointer}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;white-space:pre-wrap}")
-                .append("</style></head><body>\n");
+        h.append(Html.head("Litsxg conformance: " + summary, ".warn{background:#fbeec2}"
+                + "tr.clause>td{border-top:1px solid #ddd}" + Html.OUTCOME_CSS
+                + ".matrix td.cell{width:1.6em;text-align:center}"));
         h.append("<h1>Litsxg conformance report</h1>\n");
-        boolean pass = verdictLine.startsWith("conformant");
-        h.append("<div id=\"verdict\" class=\"verdict ").append(pass ? "pass" : "fail").append("\">")
-                .append(esc(verdictLine)).append("</div>\n");
+        h.append(Html.verdict(verdict.conformant(), summary));
         h.append("<h2>Build</h2><table id=\"identity\">")
                 .append(row("command", "<code>" + esc(identity.template()) + "</code>"))
                 .append(row("time", esc(identity.time())))
@@ -51,9 +45,9 @@ public final class HtmlReport {
             h.append(row("sha256", "<code>" + esc(e.getValue()) + "</code> " + esc(e.getKey())));
         }
         h.append("</table>\n");
-        if (baseline != null && !(baseline.expectedFailures().isEmpty() && baseline.stale().isEmpty())) {
-            h.append("<p>Baseline: expected failures ").append(esc(String.join(", ", baseline.expectedFailures())))
-                    .append("; stale entries ").append(esc(String.join(", ", baseline.stale()))).append("</p>\n");
+        if (!(verdict.expectedFailures().isEmpty() && verdict.stale().isEmpty())) {
+            h.append("<p>Baseline: expected failures ").append(esc(String.join(", ", verdict.expectedFailures())))
+                    .append("; stale entries ").append(esc(String.join(", ", verdict.stale()))).append("</p>\n");
         }
 
         List<OutcomeReport.ClauseResult> failing = report.clauses().stream()
@@ -72,10 +66,6 @@ public final class HtmlReport {
             h.append("<th>").append(esc(o.label())).append("</th>");
         }
         h.append("<th>requirement and evidence</th></tr>\n");
-        Map<String, ScenarioResult> byLocation = new LinkedHashMap<>();
-        for (ScenarioResult s : report.scenarios()) {
-            byLocation.put(s.location(), s);
-        }
         String area = null;
         for (OutcomeReport.ClauseResult c : report.clauses()) {
             if (!c.area().equals(area)) {
@@ -88,7 +78,7 @@ public final class HtmlReport {
                     .append(esc(c.level() + (c.bindsServer() ? "" : " [" + c.binds() + "]"))).append("</td>");
             for (Outcome o : Outcome.values()) {
                 boolean hit = o == c.outcome();
-                h.append("<td class=\"cell").append(hit ? " o-" + cls(o) : "").append("\">").append(hit ? "&#9679;" : "")
+                h.append("<td class=\"cell").append(hit ? " " + Html.outcomeClass(o) : "").append("\">").append(hit ? "&#9679;" : "")
                         .append("</td>");
             }
             h.append("<td><details").append(c.outcome() == Outcome.FAILED ? " class=\"failure\" open" : "").append("><summary>")
@@ -96,24 +86,24 @@ public final class HtmlReport {
             if (c.reason() != null) {
                 h.append("<pre class=\"reason\">").append(esc(c.reason())).append("</pre>");
             }
-            List<String> scenarios = c.scenarios() == null ? List.of() : c.scenarios();
-            for (String s : scenarios) {
-                String location = s.contains(" ") ? s.substring(0, s.indexOf(' ')) : s;
-                ScenarioResult r = byLocation.get(location);
-                h.append("<details class=\"scenario\"><summary>").append(esc(s)).append("</summary>");
-                if (r != null && r.message() != null) {
+            for (ScenarioResult r : report.scenarios()) {
+                if (!r.clauses().contains(c.id())) {
+                    continue;
+                }
+                String location = r.location();
+                h.append("<details class=\"scenario\"><summary>")
+                        .append(esc(location + " " + r.name() + ": " + r.outcome().label())).append("</summary>");
+                if (r.message() != null) {
                     h.append("<pre>").append(esc(r.message())).append("</pre>");
                 }
-                if (r != null && r.observations() != null) {
+                if (r.observations() != null) {
                     for (String obs : r.observations()) {
                         h.append("<p>observation: ").append(esc(obs)).append("</p>");
                     }
                 }
-                if (log != null) {
-                    for (ScenarioLog.Attachment a : log.attachments(location)) {
-                        h.append("<details class=\"evidence\"><summary>").append(esc(a.name())).append("</summary><pre>")
-                                .append(esc(a.text())).append("</pre></details>");
-                    }
+                for (KitRun.Attachment a : attachments.apply(location)) {
+                    h.append("<details class=\"evidence\"><summary>").append(esc(a.name())).append("</summary><pre>")
+                            .append(esc(a.text())).append("</pre></details>");
                 }
                 h.append("</details>");
             }
@@ -123,29 +113,11 @@ public final class HtmlReport {
         Files.writeString(file, h, StandardCharsets.UTF_8);
     }
 
-    private static String cls(Outcome o) {
-        return o.label().replace(' ', '-').toUpperCase(Locale.ROOT);
-    }
-
     private static String row(String k, String v) {
         return "<tr><th>" + esc(k) + "</th><td>" + v + "</td></tr>";
     }
 
     static String esc(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
+        return Html.esc(s);
     }
 }

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,12 +18,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.litsxg.conformance.launch.KitLauncher;
-import org.litsxg.conformance.report.OutcomePlugin;
 import org.litsxg.conformance.report.OutcomeReport;
-import org.litsxg.conformance.steps.Hooks;
+import org.litsxg.conformance.report.Verdict;
 import org.litsxg.conformance.support.ClauseCatalog;
 import org.litsxg.conformance.support.CommandTemplate;
-import org.litsxg.conformance.support.KitSettings;
 import org.litsxg.conformance.support.SpecVersion;
 import org.litsxg.conformance.upgrade.SuiteRun;
 import org.litsxg.conformance.upgrade.TranscriptKeeper;
@@ -187,20 +186,18 @@ public final class MatrixCommand implements Callable<Integer> {
             Files.writeString(bdir.resolve("not-run.txt"), why + "\n");
             return new Column(b.name(), b.template(), identity, why, null, false, null, null);
         }
+        PrintStream progress = prefixed(out, prefix);
         KitLauncher.Run run = KitLauncher.Run.of(b.template(), bdir)
                 .withTags(selection)
                 .withParallelism(suite.parallel)
-                .withSetting(KitSettings.TIMESCALE, Double.toString(suite.timescale))
-                .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(suite.startupTimeout))
-                .withSetting(OutcomePlugin.CONSOLE, "false")
-                // Every scenario's transcripts, passed ones too, for the behaviour diff.
-                .withSetting(Hooks.KEEP_EVIDENCE, "true")
-                .withPlugins(List.of(ScenarioLog.class.getName(), TranscriptKeeper.class.getName() + ":" + bdir,
+                .withSettings(s -> s.withTimescale(suite.timescale)
+                        .withStartupTimeout(Duration.ofSeconds(suite.startupTimeout))
+                        // Every scenario's transcripts, passed ones too, for the behaviour diff.
+                        .withKeepEvidence(true))
+                .withProgress(progress)
+                .withPlugins(List.of(TranscriptKeeper.class.getName() + ":" + bdir,
                         "junit:" + bdir.resolve("junit.xml"), "message:" + bdir.resolve("messages.ndjson")));
-        long t0 = System.nanoTime();
         KitLauncher.Result result;
-        PrintStream progress = prefixed(out, prefix);
-        ScenarioLog.console(progress);
         try {
             result = KitLauncher.run(run);
         } catch (IOException | RuntimeException e) {
@@ -210,13 +207,12 @@ public final class MatrixCommand implements Callable<Integer> {
             return new Column(b.name(), b.template(), identity, why, null, false, null, null);
         } finally {
             progress.flush();
-            ScenarioLog.console(System.out);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double seconds = result.seconds();
         OutcomeReport report = result.report();
-        Baseline.Verdict verdict = Baseline.empty().judge(report, false, false);
-        String summary = ConformanceCommand.summaryLine(report, verdict, verdict.passes(), seconds);
-        HtmlReport.write(bdir.resolve("report.html"), report, summary, identity, ScenarioLog.current(), verdict);
+        Verdict verdict = result.verdict();
+        String summary = result.summary();
+        HtmlReport.write(bdir.resolve("report.html"), report, verdict, summary, identity, result.attachments());
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("summary", summary);
         index.put("build", identity.toMap());
@@ -225,7 +221,7 @@ public final class MatrixCommand implements Callable<Integer> {
         out.println(prefix + summary);
         out.flush();
         SuiteRun suiteRun = new SuiteRun(report, TranscriptKeeper.read(bdir), seconds, bdir, false);
-        return new Column(b.name(), b.template(), identity, null, report, verdict.passes(), summary, suiteRun);
+        return new Column(b.name(), b.template(), identity, null, report, verdict.conformant(), summary, suiteRun);
     }
 
     /** A stream that writes each whole line to {@code out} with {@code prefix} in front. */

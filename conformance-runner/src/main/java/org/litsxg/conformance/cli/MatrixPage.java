@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.litsxg.conformance.report.Html;
 import org.litsxg.conformance.report.Json;
 import org.litsxg.conformance.report.Outcome;
 import org.litsxg.conformance.report.OutcomeReport;
@@ -75,21 +76,12 @@ final class MatrixPage {
             List<ClauseRow> rows, MatrixDiff diff) {
         boolean pass = columns.stream().allMatch(c -> c.notRun() == null && c.conformant());
         StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>Litsxg conformance matrix: ").append(esc(summary)).append("</title>\n<style>")
-                .append("body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}")
-                .append("h1{font-size:1.4em;margin:0 0 .3em}")
-                .append(".verdict{font-size:1.2em;font-weight:bold;padding:.4em .6em;border-radius:4px;display:inline-block}")
-                .append(".pass{background:#d9f2d9}.fail{background:#f8d4d4}")
-                .append("table{border-collapse:collapse;margin:.6em 0}td,th{padding:2px 8px;text-align:left;vertical-align:top;border-top:1px solid #ddd}")
-                .append(".o-OK{background:#d9f2d9}.o-FAILED{background:#f4a6a6}.o-NON-STRICT{background:#fbe0a0}")
-                .append(".o-INFORMATIONAL{background:#d6e6fb}.o-NOT-RUN{background:#e4e4e4}")
-                .append(".d-same{background:#eef7ee}.d-differs{background:#fbeec2}.d-not-compared{background:#f2f2f2;color:#666}")
-                .append("td.cell a{color:inherit}summary{cursor:pointer}")
-                .append("pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;white-space:pre-wrap;margin:0}")
-                .append("</style></head><body>\n<h1>Litsxg conformance matrix</h1>\n");
-        h.append("<div id=\"verdict\" class=\"verdict ").append(pass ? "pass" : "fail").append("\">").append(esc(summary))
-                .append("</div>\n<p>Spec version <b id=\"spec-version\">").append(esc(specVersion)).append("</b>; scenarios: ")
+        h.append(Html.head("Litsxg conformance matrix: " + summary, "td,th{border-top:1px solid #ddd}" + Html.OUTCOME_CSS
+                + ".d-same{background:#eef7ee}.d-differs{background:#fbeec2}.d-not-compared{background:#f2f2f2;color:#666}"
+                + "td.cell a{color:inherit}pre{margin:0}"));
+        h.append("<h1>Litsxg conformance matrix</h1>\n");
+        h.append(Html.verdict(pass, summary));
+        h.append("<p>Spec version <b id=\"spec-version\">").append(esc(specVersion)).append("</b>; scenarios: ")
                 .append(esc(selection == null ? "all" : selection)).append("; kit ").append(esc(BuildIdentity.currentKitVersion()))
                 .append(".</p>\n");
 
@@ -298,6 +290,6 @@ final class MatrixPage {
     }
 
     private static String esc(String s) {
-        return HtmlReport.esc(s);
+        return Html.esc(s);
     }
 }

@@ -5,20 +5,28 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import io.cucumber.tagexpressions.Expression;
+import io.cucumber.tagexpressions.TagExpressionParser;
 import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.support.descriptor.ClasspathResourceSource;
 import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.litsxg.conformance.report.KitRun;
 import org.litsxg.conformance.report.OutcomePlugin;
 import org.litsxg.conformance.report.OutcomeReport;
+import org.litsxg.conformance.report.Verdict;
 import org.litsxg.conformance.support.KitSettings;
 
 /**
@@ -26,17 +34,15 @@ import org.litsxg.conformance.support.KitSettings;
  * way {@code mvn verify} runs them, and returns the outcome report. Used by the kit's own
  * tests and by the command-line runner.
  *
- * <p>The step definitions read the kit's settings ({@code litsxg.server},
- * {@code litsxg.timescale}, ...) from JVM system properties, so a run sets them for its
- * duration and restores them after. Runs are therefore serialized: {@link #run} blocks while
- * another run is in progress in this JVM, and then for as long as the features take.
+ * <p>The run's settings travel as an object: the launcher opens a {@link KitRun} with them,
+ * names it in the {@link OutcomePlugin}'s argument, and the plugin hands them to each
+ * scenario's context and the report back to the run, in memory. Nothing goes through system
+ * properties, so runs need no lock: several may go on at once in one JVM.
  */
 public final class KitLauncher {
 
     /** The package holding the step definitions and hooks. */
     public static final String GLUE = "org.litsxg.conformance.steps";
-
-    private static final ReentrantLock ONE_RUN_AT_A_TIME = new ReentrantLock();
 
     /** A feature resource with a line: {@code features/wire.feature:40}. */
     private static final java.util.regex.Pattern SCENARIO_AT = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
@@ -44,7 +50,7 @@ public final class KitLauncher {
     /**
      * What to run.
      *
-     * @param settings     kit settings ({@code litsxg.*} keys) for the run
+     * @param settings     the kit's settings for the run's scenarios
      * @param features     class-path resources to run ({@code features} for all,
      *                     {@code features/wire.feature} for one file,
      *                     {@code features/wire.feature:40} for the scenario or example row on that line,
@@ -53,67 +59,92 @@ public final class KitLauncher {
      * @param outputDir    where {@code outcomes.json} (and any extra plugin output) goes
      * @param parallelism  scenarios run at once (1 = sequential)
      * @param extraPlugins further Cucumber plugins ({@code html:dir/report.html}, ...)
+     * @param policy       how the verdict is judged
+     * @param expectedFailures clauses that may fail without failing the run (a baseline)
+     * @param progress     where a line per finished scenario goes, or null for none
      */
-    public record Run(Map<String, String> settings, List<String> features, String tags, Path outputDir,
-            int parallelism, List<String> extraPlugins) {
+    public record Run(KitSettings settings, List<String> features, String tags, Path outputDir,
+            int parallelism, List<String> extraPlugins, Verdict.Policy policy, Set<String> expectedFailures,
+            PrintStream progress) {
 
         public Run {
-            settings = Map.copyOf(settings);
             features = List.copyOf(features);
             extraPlugins = List.copyOf(extraPlugins);
+            expectedFailures = Set.copyOf(expectedFailures);
         }
 
         /** Every feature against the build started by {@code serverTemplate}. */
         public static Run of(String serverTemplate, Path outputDir) {
-            return new Run(Map.of(KitSettings.SERVER, serverTemplate), List.of("features"), null, outputDir, 3,
-                    List.of());
+            return of(KitSettings.forServer(serverTemplate), outputDir);
         }
 
-        /** Every feature against a server the kit does not start (its address is a further setting). */
-        public static Run external(Path outputDir) {
-            return new Run(Map.of(), List.of("features"), null, outputDir, 3, List.of());
+        /** Every feature with {@code settings}, three at a time, judged by the default policy. */
+        public static Run of(KitSettings settings, Path outputDir) {
+            return new Run(settings, List.of("features"), null, outputDir, 3, List.of(), Verdict.Policy.DEFAULT,
+                    Set.of(), null);
         }
 
         public Run withOutputDir(Path dir) {
-            return new Run(settings, features, tags, dir, parallelism, extraPlugins);
+            return new Run(settings, features, tags, dir, parallelism, extraPlugins, policy, expectedFailures, progress);
         }
 
         public Run withTags(String expression) {
-            return new Run(settings, features, expression, outputDir, parallelism, extraPlugins);
+            return new Run(settings, features, expression, outputDir, parallelism, extraPlugins, policy,
+                    expectedFailures, progress);
         }
 
         public Run withFeatures(List<String> resources) {
-            return new Run(settings, resources, tags, outputDir, parallelism, extraPlugins);
+            return new Run(settings, resources, tags, outputDir, parallelism, extraPlugins, policy, expectedFailures,
+                    progress);
         }
 
         public Run withParallelism(int n) {
-            return new Run(settings, features, tags, outputDir, n, extraPlugins);
+            return new Run(settings, features, tags, outputDir, n, extraPlugins, policy, expectedFailures, progress);
         }
 
-        public Run withSetting(String key, String value) {
-            Map<String, String> s = new HashMap<>(settings);
-            s.put(key, value);
-            return new Run(s, features, tags, outputDir, parallelism, extraPlugins);
+        /** The run with its settings changed by {@code change}. */
+        public Run withSettings(UnaryOperator<KitSettings> change) {
+            return new Run(change.apply(settings), features, tags, outputDir, parallelism, extraPlugins, policy,
+                    expectedFailures, progress);
         }
 
         public Run withPlugins(List<String> plugins) {
-            return new Run(settings, features, tags, outputDir, parallelism, plugins);
+            return new Run(settings, features, tags, outputDir, parallelism, plugins, policy, expectedFailures,
+                    progress);
+        }
+
+        /** The run judged under {@code p}, the clauses in {@code expected} allowed to fail. */
+        public Run withVerdict(Verdict.Policy p, Set<String> expected) {
+            return new Run(settings, features, tags, outputDir, parallelism, extraPlugins, p, expected, progress);
+        }
+
+        /** The run printing a line per finished scenario on {@code out}. */
+        public Run withProgress(PrintStream out) {
+            return new Run(settings, features, tags, outputDir, parallelism, extraPlugins, policy, expectedFailures,
+                    out);
         }
     }
 
-    /** What a run produced. */
-    public record Result(OutcomeReport report, SummaryGeneratingListener junit) {
+    /**
+     * What a run produced.
+     *
+     * @param summary     the verdict's summary line, with the run's wall time (as in {@code outcomes.json})
+     * @param seconds     the run's wall time
+     * @param attachments the text attachments of each scenario, by location ({@code features/x.feature:12})
+     */
+    public record Result(OutcomeReport report, Verdict verdict, String summary, double seconds,
+            Function<String, List<KitRun.Attachment>> attachments) {
     }
 
     private KitLauncher() {
     }
 
-    /** The configuration parameters a run passes to the Cucumber engine. */
-    public static Map<String, String> configuration(Run run) {
+    /** The configuration parameters a run passes to the Cucumber engine; {@code plugin} is its OutcomePlugin's argument. */
+    static Map<String, String> configuration(Run run, String plugin) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("cucumber.glue", GLUE);
         List<String> plugins = new ArrayList<>(run.extraPlugins());
-        plugins.add(OutcomePlugin.class.getName() + ":" + run.outputDir());
+        plugins.add(OutcomePlugin.class.getName() + ":" + plugin);
         config.put("cucumber.plugin", String.join(", ", plugins));
         config.put("cucumber.publish.quiet", "true");
         config.put("cucumber.junit-platform.naming-strategy", "long");
@@ -131,53 +162,80 @@ public final class KitLauncher {
     }
 
     /**
-     * Runs the features and reads back the outcome report. Blocks until the run is over.
+     * Runs the features and returns what the run produced, {@code outcomes.json} written as well.
+     * Blocks until the run is over.
      *
-     * @throws IOException when the outcome report cannot be read (the run produced none)
+     * @throws IOException when the run produced no outcome report
      */
     public static Result run(Run run) throws IOException {
-        ONE_RUN_AT_A_TIME.lock();
-        Map<String, String> saved = new HashMap<>();
-        try {
-            for (Map.Entry<String, String> e : run.settings().entrySet()) {
-                saved.put(e.getKey(), System.getProperty(e.getKey()));
-                System.setProperty(e.getKey(), e.getValue());
-            }
-            List<DiscoverySelector> selectors = new ArrayList<>();
-            for (String f : run.features()) {
-                java.util.regex.Matcher at = SCENARIO_AT.matcher(f);
-                if (f.startsWith("file:")) {
-                    // A feature file outside the kit (explore's shrunk scenarios).
-                    selectors.add(org.junit.platform.engine.discovery.DiscoverySelectors.selectFile(f.substring(5)));
-                } else if (at.matches()) {
-                    // One scenario (or one example row of an outline) by its line.
-                    selectors.add(selectClasspathResource(at.group(1),
-                            org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(at.group(2)))));
-                } else {
-                    selectors.add(f.endsWith(".feature") ? selectClasspathResource(f)
-                            : org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage(f.replace('/', '.')));
-                }
-            }
+        List<DiscoverySelector> selectors = selectors(run.features());
+        Path outcomes = run.outputDir().resolve(OutcomePlugin.FILE);
+        java.nio.file.Files.deleteIfExists(outcomes);
+        try (KitRun kitRun = KitRun.open(run.settings(), run.policy(), run.expectedFailures(), outcomes,
+                run.progress())) {
             LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectors)
                     .filters(EngineFilter.includeEngines("cucumber"))
-                    .configurationParameters(configuration(run))
+                    .configurationParameters(configuration(run, kitRun.argument()))
                     .build();
-            java.nio.file.Files.deleteIfExists(run.outputDir().resolve(OutcomePlugin.FILE));
             Launcher launcher = LauncherFactory.create();
-            SummaryGeneratingListener summary = new SummaryGeneratingListener();
-            launcher.execute(request, summary);
-            OutcomeReport report = OutcomeReport.read(run.outputDir().resolve(OutcomePlugin.FILE));
-            return new Result(report, summary);
-        } finally {
-            for (Map.Entry<String, String> e : saved.entrySet()) {
-                if (e.getValue() == null) {
-                    System.clearProperty(e.getKey());
-                } else {
-                    System.setProperty(e.getKey(), e.getValue());
-                }
-            }
-            ONE_RUN_AT_A_TIME.unlock();
+            launcher.execute(request);
+            KitRun.Outcomes done = kitRun.outcomes()
+                    .orElseThrow(() -> new IOException("the run produced no outcome report (" + outcomes + ")"));
+            return new Result(done.report(), done.verdict(), done.summary(), done.seconds(), kitRun::attachments);
         }
+    }
+
+    /** One scenario (or example row) as discovery finds it: its tags, {@code features/x.feature:12}, its name. */
+    public record Scenario(List<String> tags, String location, String name) {
+    }
+
+    /**
+     * The scenarios a run of {@code features} filtered by {@code tags} (a Cucumber tag
+     * expression, or null) would run; runs nothing.
+     */
+    public static List<Scenario> scenarios(List<String> features, String tags) {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectors(features))
+                .filters(EngineFilter.includeEngines("cucumber"))
+                .configurationParameters(Map.of("cucumber.glue", GLUE))
+                .build();
+        TestPlan plan = LauncherFactory.create().discover(request);
+        Expression filter = tags == null || tags.isBlank() ? null : TagExpressionParser.parse(tags);
+        List<Scenario> out = new ArrayList<>();
+        for (TestIdentifier root : plan.getRoots()) {
+            for (TestIdentifier id : plan.getDescendants(root)) {
+                List<String> t = id.getTags().stream().map(x -> "@" + x.getName()).toList();
+                if (!id.isTest() || filter != null && !filter.evaluate(t)) {
+                    continue;
+                }
+                String location = id.getSource().filter(ClasspathResourceSource.class::isInstance)
+                        .map(ClasspathResourceSource.class::cast)
+                        .map(c -> c.getClasspathResourceName() + c.getPosition().map(p -> ":" + p.getLine()).orElse(""))
+                        .orElse("");
+                out.add(new Scenario(t, location, id.getDisplayName()));
+            }
+        }
+        return out;
+    }
+
+    /** The discovery selectors of {@link Run#features()}. */
+    private static List<DiscoverySelector> selectors(List<String> features) {
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        for (String f : features) {
+            java.util.regex.Matcher at = SCENARIO_AT.matcher(f);
+            if (f.startsWith("file:")) {
+                // A feature file outside the kit (explore's shrunk scenarios).
+                selectors.add(org.junit.platform.engine.discovery.DiscoverySelectors.selectFile(f.substring(5)));
+            } else if (at.matches()) {
+                // One scenario (or one example row of an outline) by its line.
+                selectors.add(selectClasspathResource(at.group(1),
+                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(at.group(2)))));
+            } else {
+                selectors.add(f.endsWith(".feature") ? selectClasspathResource(f)
+                        : org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage(f.replace('/', '.')));
+            }
+        }
+        return selectors;
     }
 }

@@ -12,39 +12,42 @@ import java.util.Optional;
 import org.litsxg.conformance.support.ClauseCatalog;
 
 /**
- * The result of one kit run, per scenario and per clause, with the verdict and the one-line
- * summary ({@code conformant: 131/131 clauses passed [0 failed, ...]}).
+ * The result of one kit run, per scenario and per clause, with the counts that
+ * {@link Verdict} judges and summarises.
  *
  * <p>A clause's outcome is the worst outcome of the scenarios tagged with it (FAILED over
  * NON-STRICT over NOT RUN over OK over INFORMATIONAL). A clause {@code clauses.tsv} marks
- * untestable is NOT RUN with its reason. A testable clause no scenario of this run checked
- * (the run was filtered by tags or features) is listed as not selected and counted nowhere.
+ * untestable is NOT RUN ({@link NotRun#UNTESTABLE}) with its reason. A testable clause no
+ * scenario of this run checked (the run was filtered by tags or features) is listed as not
+ * selected and counted nowhere.
  * Operator duties and release obligations (clauses.tsv's {@code binds} column) bind no build:
  * they are listed NOT RUN with their reason but counted apart, never among the build's
  * clauses. Withdrawn clauses are left out.
  *
- * <p>Immutable. Written to and read from {@code outcomes.json}, so a launcher (the CLI,
- * a test) can read back what the Cucumber plugin wrote.
+ * <p>Immutable. Written to {@code outcomes.json} by {@link OutcomePlugin}, and read back from
+ * it by whoever has only the file (a test that ran the runner jar as a process).
  */
 public final class OutcomeReport {
 
-    /** One clause's outcome. */
+    /**
+     * One clause's outcome.
+     *
+     * @param notRun                 why the clause was not run, when its outcome is NOT RUN (else null)
+     * @param reason                 the cause scenario's message, an untestable clause's reason, or what
+     *                               an informational scenario observed; for people, never parsed
+     * @param checkedByVerifyUpgrade a release obligation that {@code verify-upgrade} checks between two builds
+     */
     public record ClauseResult(String id, String level, String area, String summary, Outcome outcome,
-            String reason, List<String> scenarios, String binds) {
-
-        public ClauseResult(String id, String level, String area, String summary, Outcome outcome,
-                String reason, List<String> scenarios) {
-            this(id, level, area, summary, outcome, reason, scenarios, ClauseCatalog.SERVER);
-        }
+            NotRun notRun, String reason, List<String> scenarios, String binds, boolean checkedByVerifyUpgrade) {
 
         /** Whether the clause binds the build (counted in the summary and the verdict). */
         public boolean bindsServer() {
             return binds == null || ClauseCatalog.SERVER.equals(binds);
         }
 
-        /** A release obligation that {@code verify-upgrade} checks between two builds. */
-        public boolean checkedByVerifyUpgrade() {
-            return reason != null && reason.contains("verify-upgrade");
+        /** NOT RUN although a build could have been checked against it. */
+        public boolean testableNotRun() {
+            return outcome == Outcome.NOT_RUN && notRun != null && notRun.testable();
         }
 
         Map<String, Object> toMap() {
@@ -54,20 +57,28 @@ public final class OutcomeReport {
             m.put("area", area);
             m.put("summary", summary);
             m.put("outcome", outcome.label());
+            if (notRun != null) {
+                m.put("not_run", notRun.label());
+            }
             if (reason != null) {
                 m.put("reason", reason);
             }
             m.put("scenarios", scenarios);
             m.put("binds", binds == null ? ClauseCatalog.SERVER : binds);
+            if (checkedByVerifyUpgrade) {
+                m.put("checked_by_verify_upgrade", true);
+            }
             return m;
         }
 
         @SuppressWarnings("unchecked")
         static ClauseResult fromMap(Map<String, Object> m) {
             return new ClauseResult((String) m.get("id"), (String) m.get("level"), (String) m.get("area"),
-                    (String) m.get("summary"), Outcome.of((String) m.get("outcome")), (String) m.get("reason"),
+                    (String) m.get("summary"), Outcome.of((String) m.get("outcome")),
+                    m.get("not_run") == null ? null : NotRun.of((String) m.get("not_run")), (String) m.get("reason"),
                     (List<String>) m.get("scenarios"),
-                    m.get("binds") == null ? ClauseCatalog.SERVER : (String) m.get("binds"));
+                    m.get("binds") == null ? ClauseCatalog.SERVER : (String) m.get("binds"),
+                    Boolean.TRUE.equals(m.get("checked_by_verify_upgrade")));
         }
     }
 
@@ -102,16 +113,15 @@ public final class OutcomeReport {
             if (ss != null) {
                 out.add(aggregate(c.id(), c.level(), c.area(), c.summary(), ss));
             } else if (!c.testable()) {
-                out.add(new ClauseResult(c.id(), c.level(), c.area(), c.summary(), Outcome.NOT_RUN,
-                        "untestable: " + c.untestable(), List.of(), c.binds()));
+                out.add(new ClauseResult(c.id(), c.level(), c.area(), c.summary(), Outcome.NOT_RUN, NotRun.UNTESTABLE,
+                        "untestable: " + c.untestable(), List.of(), c.binds(), c.checkedByVerifyUpgrade()));
             } else {
                 unselected.add(c.id());
             }
         }
         if (!unselected.isEmpty()) {
             // A filtered run: untestable clauses are as unselected as the rest; leave them out.
-            List<ClauseResult> untestable = out.stream().filter(c -> c.scenarios().isEmpty()
-                    && c.reason() != null && c.reason().startsWith("untestable: ")).toList();
+            List<ClauseResult> untestable = out.stream().filter(c -> c.notRun() == NotRun.UNTESTABLE).toList();
             out.removeAll(untestable);
             untestable.forEach(c -> unselected.add(c.id()));
         }
@@ -138,8 +148,10 @@ public final class OutcomeReport {
         if (worst == Outcome.INFORMATIONAL && cause != null && !cause.observations().isEmpty()) {
             reason = String.join("; ", cause.observations());
         }
-        return new ClauseResult(id, level, area, summary, worst, reason,
-                ss.stream().map(s -> s.location() + " " + s.name() + ": " + s.outcome().label()).toList());
+        NotRun notRun = worst == Outcome.NOT_RUN && cause != null ? cause.notRun() : null;
+        return new ClauseResult(id, level, area, summary, worst, notRun, reason,
+                ss.stream().map(s -> s.location() + " " + s.name() + ": " + s.outcome().label()).toList(),
+                ClauseCatalog.SERVER, false);
     }
 
     public String subject() {
@@ -179,8 +191,7 @@ public final class OutcomeReport {
 
     /** Not-run clauses of the build that are marked untestable. */
     public long untestable() {
-        return serverClauses().filter(c -> c.outcome() == Outcome.NOT_RUN && c.reason() != null
-                && c.reason().startsWith("untestable: ")).count();
+        return serverClauses().filter(c -> c.notRun() == NotRun.UNTESTABLE).count();
     }
 
     /** The reported clauses that bind {@code binds} ({@code operator} or {@code release}). */
@@ -214,56 +225,27 @@ public final class OutcomeReport {
         return serverClauses().filter(c -> c.outcome() == o).map(ClauseResult::id).toList();
     }
 
-    /**
-     * The verdict: {@code NOT CONFORMANT} when a MUST clause failed; otherwise
-     * {@code incomplete} when a testable clause was not run; otherwise {@code conformant}.
-     * With {@code strict}, NON-STRICT clauses also make a build not conformant, and NOT RUN
-     * testable clauses too (Smack's "impossible to run is failure").
-     */
-    public String verdict(boolean strict) {
-        long testableNotRun = count(Outcome.NOT_RUN) - untestable();
-        if (count(Outcome.FAILED) > 0 || strict && (count(Outcome.NON_STRICT) > 0 || testableNotRun > 0)) {
-            return "NOT CONFORMANT";
-        }
-        return testableNotRun > 0 ? "incomplete" : "conformant";
+    /** The verdict on this report with no baseline, {@code strict} or not (see {@link Verdict}). */
+    public Verdict verdict(boolean strict) {
+        return Verdict.of(this, new Verdict.Policy(strict, false));
     }
 
-    /** Whether the build passes certification (no MUST clause failed; strict: nothing missing either). */
-    public boolean conformant(boolean strict) {
-        return verdict(strict).equals("conformant");
-    }
-
-    /** The one-line summary. */
+    /** The summary line of {@link #verdict(boolean)}, without a wall time. */
     public String summaryLine(boolean strict) {
-        long passed = count(Outcome.OK) + count(Outcome.INFORMATIONAL);
-        long notRun = count(Outcome.NOT_RUN);
-        long untestable = untestable();
-        StringBuilder out = new StringBuilder();
-        out.append(verdict(strict)).append(": ").append(passed).append('/').append(serverClauseCount())
-                .append(" clauses passed [").append(count(Outcome.FAILED)).append(" failed, ")
-                .append(count(Outcome.NON_STRICT)).append(" non-strict, ")
-                .append(notRun).append(" not run");
-        if (untestable > 0) {
-            out.append(" (").append(untestable).append(" untestable)");
-        }
-        out.append(", ").append(count(Outcome.INFORMATIONAL)).append(" informational]");
-        String obligations = obligationsText();
-        if (!obligations.isEmpty()) {
-            out.append("; not for a build: ").append(obligations);
-        }
-        if (!unselected.isEmpty()) {
-            out.append("; ").append(unselected.size()).append(" clauses not selected");
-        }
-        return out.toString();
+        return verdict(strict).summaryLine();
     }
 
-    /** The summary line, then every clause that is FAILED, NON-STRICT or testable NOT RUN, by area. */
+    /** The summary line, then {@link #attention()}. */
     public String text(boolean strict) {
-        StringBuilder out = new StringBuilder(summaryLine(strict)).append('\n');
+        return summaryLine(strict) + "\n" + attention();
+    }
+
+    /** Every clause that is FAILED, NON-STRICT or testable NOT RUN, by area, a line each. */
+    public String attention() {
+        StringBuilder out = new StringBuilder();
         String area = null;
         for (ClauseResult c : clauses) {
-            boolean show = c.outcome() == Outcome.FAILED || c.outcome() == Outcome.NON_STRICT
-                    || c.outcome() == Outcome.NOT_RUN && (c.reason() == null || !c.reason().startsWith("untestable: "));
+            boolean show = c.outcome() == Outcome.FAILED || c.outcome() == Outcome.NON_STRICT || c.testableNotRun();
             if (!show) {
                 continue;
             }
@@ -287,13 +269,13 @@ public final class OutcomeReport {
         return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
-    /** The report as JSON. */
-    public String toJson(boolean strict) {
+    /** The report as JSON, with {@code verdict}'s label and {@code summary} (its summary line). */
+    public String toJson(Verdict verdict, String summary) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("subject", subject);
         m.put("spec_version", ClauseCatalog.version());
-        m.put("verdict", verdict(strict));
-        m.put("summary", summaryLine(strict));
+        m.put("verdict", verdict.label());
+        m.put("summary", summary);
         Map<String, Object> counts = new LinkedHashMap<>();
         for (Outcome o : Outcome.values()) {
             counts.put(o.label(), count(o));
@@ -310,11 +292,17 @@ public final class OutcomeReport {
     }
 
     /** Writes {@link #toJson} to {@code file}, creating its directory. */
-    public void write(Path file, boolean strict) throws IOException {
+    public void write(Path file, Verdict verdict, String summary) throws IOException {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        Files.writeString(file, toJson(strict), StandardCharsets.UTF_8);
+        Files.writeString(file, toJson(verdict, summary), StandardCharsets.UTF_8);
+    }
+
+    /** Writes the report with its {@link #verdict(boolean)} and summary line. */
+    public void write(Path file, boolean strict) throws IOException {
+        Verdict v = verdict(strict);
+        write(file, v, v.summaryLine());
     }
 
     /** Reads a report written by {@link #write}. */

@@ -174,7 +174,13 @@ public final class AuthTimeoutSteps {
                     + " ms too late: machine too loaded)");
         }
         long lastDeadline = late.stream().mapToLong(WireClient::connectedAt).max().orElseThrow() + timeout;
-        ctx.pause(Duration.ofNanos(Math.max(0, lastDeadline - System.nanoTime())).plus(ctx.scaled(Duration.ofMillis(300))));
+        // Until every deadline has passed (and 300 ms more), nothing may arrive on a connection
+        // that stays: watched (Awaitility's during) until then or until something arrives; the
+        // barrier below then judges each.
+        long watchUntil = lastDeadline + ctx.scaled(Duration.ofMillis(300)).toNanos();
+        for (int i : stays) {
+            late.get(i).firstArrivalWithin(Duration.ofNanos(Math.max(0, watchUntil - System.nanoTime())));
+        }
         for (int i = 0; i < late.size(); i++) {
             if (!stays.contains(i)) {
                 continue;

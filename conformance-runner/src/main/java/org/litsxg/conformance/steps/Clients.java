@@ -78,6 +78,7 @@ public final class Clients {
                     : WireClient.connect(label, instance.address(), timeout, t, receiveBuffer, false);
             clients.put(label, c);
             allClients.add(c);
+            ctx.opened(c);
             return c;
         } catch (IOException e) {
             allClients.add(null);
@@ -122,8 +123,9 @@ public final class Clients {
         try {
             c.sendBytes(bytes);
         } catch (IOException e) {
+            // A write that fails is a connection lost: the same grace as for one seen to end.
             throw ctx.failure(c.name() + " can write \"" + Transcript.render(bytes) + "\"",
-                    "the write failed: " + e.getMessage());
+                    "the write failed: " + e.getMessage(), ctx.settings().scaled(Duration.ofSeconds(1)));
         }
     }
 

@@ -1,13 +1,17 @@
 package org.litsxg.conformance.steps;
 
+import static org.awaitility.Awaitility.await;
+
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.litsxg.conformance.report.Json;
 import org.litsxg.conformance.support.ServerProcess;
 import org.litsxg.conformance.support.WireClient;
@@ -35,6 +39,29 @@ public final class LogSteps {
 
     private ServerProcess process() {
         return ctx.server().current();
+    }
+
+    /**
+     * Waits until the server's stderr has not grown for a quiet period (lines it writes a moment
+     * after an event, such as start-up lines after the ready line). A build that never stops
+     * writing is waited for at most a reply timeout more, and the check that follows judges
+     * what it wrote.
+     */
+    private void awaitQuietStderr() {
+        Duration quiet = ctx.settings().quietPeriod();
+        int[] seen = {-1};
+        try {
+            await("the server's stderr quiet for " + quiet.toMillis() + " ms").during(quiet)
+                    .atMost(quiet.plus(ctx.settings().replyTimeout())).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        int now = process().stderr().bytes().length;
+                        boolean same = now == seen[0];
+                        seen[0] = now;
+                        return same;
+                    });
+        } catch (ConditionTimeoutException stillWriting) {
+            // The check that follows sees every line it wrote.
+        }
     }
 
     private void stop() {
@@ -123,7 +150,7 @@ public final class LogSteps {
     public void clientsWhileCounting(int n) {
         servers.running();
         // Start-up lines may follow the ready line; let them come before counting.
-        ctx.pause(ctx.settings().quietPeriod());
+        awaitQuietStderr();
         stderrMark = process().stderr().lines().size();
         for (int i = 1; i <= n; i++) {
             WireClient c = clients.connect("visitor-" + i);
@@ -138,7 +165,7 @@ public final class LogSteps {
 
     @When("{conn} sends {word} {int} messages while the kit counts the server's stderr lines")
     public void messagesWhileCounting(String label, String recipient, int n) {
-        ctx.pause(ctx.settings().quietPeriod());
+        awaitQuietStderr();
         stderrMark = process().stderr().lines().size();
         for (WireClient c : clients.clients()) {
             clientPorts.add(c.localPort());
@@ -156,8 +183,16 @@ public final class LogSteps {
 
     @Then("the server's stderr did not grow and names no client port")
     public void stderrDidNotGrow() {
-        // Lines about the clients may come a little after them; give them a quiet period.
-        ctx.pause(ctx.settings().quietPeriod());
+        // Lines about the clients may come a little after them: stderr must stay as it was for a
+        // quiet period (a line that comes ends the watch; the check below then names it).
+        Duration quiet = ctx.settings().quietPeriod();
+        try {
+            await("no stderr line for " + quiet.toMillis() + " ms after the clients").during(quiet)
+                    .atMost(quiet.plusSeconds(1)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> process().stderr().lines().size() <= stderrMark);
+        } catch (ConditionTimeoutException grew) {
+            // Judged below, with the lines that came.
+        }
         List<String> lines = process().stderr().lines();
         List<String> added = lines.subList(Math.min(stderrMark, lines.size()), lines.size());
         List<String> naming = new ArrayList<>();
@@ -183,7 +218,7 @@ public final class LogSteps {
 
     @Then("the kit records whether message text appears on stderr")
     public void recordPlaintext() {
-        ctx.pause(ctx.settings().quietPeriod());
+        awaitQuietStderr();
         String stderr = new String(process().stderr().bytes(), StandardCharsets.UTF_8);
         List<String> shown = secrets.messageTexts().stream().filter(stderr::contains).toList();
         ctx.observe(shown.isEmpty() ? "no message text appears on stderr"

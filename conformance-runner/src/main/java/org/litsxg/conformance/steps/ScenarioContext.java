@@ -24,6 +24,7 @@ import org.litsxg.conformance.support.RemoteTarget;
 import org.litsxg.conformance.support.ServerInstance;
 import org.litsxg.conformance.support.ServerProcess;
 import org.litsxg.conformance.support.Unimplemented;
+import org.litsxg.conformance.support.WireClient;
 
 /**
  * The scenario itself: its settings, its clauses, its temporary directory, the servers it has
@@ -56,20 +57,24 @@ public final class ScenarioContext implements AutoCloseable {
      */
     public static final String PROCESS_TAG = "@process";
 
-    private final KitSettings settings = KitSettings.fromEnvironment();
+    private KitSettings settings;
     private final ClauseCatalog catalog = ClauseCatalog.bundled();
     private final long origin = System.nanoTime();
     /** When the scenario began, on the wall clock (file modification times are compared with it). */
     private final Instant began = Instant.now();
     private final Map<String, ServerInstance> instances = new LinkedHashMap<>();
     private final List<String> observations = new ArrayList<>();
+    /** Every connection the scenario opened ({@link Clients} reports them), for the grace in {@link #failure}. */
+    private final List<WireClient> connections = new ArrayList<>();
+    private java.util.Set<WireClient> endedBeforeThisStep = java.util.Set.of();
     private NameAliases aliases = NameAliases.NONE;
     private Scenario scenario;
     private List<String> clauses = List.of();
     private Path root;
 
-    /** Called by {@link Hooks} before the first step. */
-    void begin(Scenario s) {
+    /** Called by {@link Hooks} before the first step, with the settings of the scenario's run. */
+    void begin(Scenario s, KitSettings runSettings) {
+        this.settings = runSettings;
         this.scenario = s;
         this.clauses = s.getSourceTagNames().stream()
                 .map(t -> t.substring(1))
@@ -142,15 +147,31 @@ public final class ScenarioContext implements AutoCloseable {
      * reads very differently from one the server chose to close.
      */
     public ConformanceFailure failure(String expected, String actual) {
-        return new ConformanceFailure(requirements(), expected, actual + serversGone(actual));
+        // A server that is dying closes its connections a moment before its process ends: when
+        // a connection of the scenario has ended during this step without the kit closing it,
+        // give the server a second (on the kit's time scale) to be seen as gone; otherwise only look.
+        boolean ended = connections.stream().anyMatch(c -> c != null && c.isClosedSeen() && !c.isClosedByKit()
+                && !endedBeforeThisStep.contains(c));
+        return failure(expected, actual, ended ? settings.scaled(Duration.ofSeconds(1)) : Duration.ZERO);
     }
 
-    private String serversGone(String actual) {
-        // A server that is dying closes its connections a moment before its process ends: when
-        // what failed was a closed or reset connection, give it a second (on the kit's time
-        // scale) to be seen as gone; any other failure only looks.
-        Duration grace = actual.contains("connection closed") || actual.contains("reset")
-                ? settings.scaled(Duration.ofSeconds(1)) : Duration.ZERO;
+    /** Called by {@link Clients} for every connection it opens. */
+    void opened(WireClient c) {
+        connections.add(c);
+    }
+
+    /** A failure that gives the scenario's servers {@code grace} to be seen as gone. */
+    ConformanceFailure failure(String expected, String actual, Duration grace) {
+        return new ConformanceFailure(requirements(), expected, actual + serversGone(grace));
+    }
+
+    /** Called by {@link Hooks} before each step: the connections that have ended so far. */
+    void stepStarts() {
+        endedBeforeThisStep = connections.stream().filter(c -> c != null && c.isClosedSeen())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
+
+    private String serversGone(Duration grace) {
         StringBuilder out = new StringBuilder();
         for (ServerInstance instance : instances.values()) {
             ServerProcess p = instance.remote() != null ? null : instance.current();
@@ -228,11 +249,6 @@ public final class ScenarioContext implements AutoCloseable {
         return List.copyOf(instances.values());
     }
 
-    /** Lets {@code d} pass (scaled by nothing: callers scale). Awaitility, not a sleep. */
-    public void pause(Duration d) {
-        org.awaitility.Awaitility.await("a pause of " + d.toMillis() + " ms").pollDelay(d).atMost(d.plusSeconds(2))
-                .until(() -> true);
-    }
 
     /** Removes the scenario's temporary directory (its servers are stopped by {@link Evidence#close()}). */
     @Override

@@ -32,9 +32,13 @@ import java.util.function.Function;
  *   <li>{@code litsxg.onion} ({@code host:port}) with {@code litsxg.socks}
  *       ({@code host:port}): external mode through a SOCKS5 proxy (Tor), which resolves the
  *       host name.</li>
+ *   <li>{@code litsxg.keep-evidence}: {@code true} to attach the transcripts and server output of
+ *       passing scenarios too (verify-upgrade and matrix compare them); default false.</li>
  * </ul>
  *
- * <p>Immutable.
+ * <p>Immutable. A launcher builds one ({@link #forServer}, then the {@code with...} methods)
+ * and hands it to its run's scenarios (see {@code report.KitRun}); only {@code mvn verify}'s
+ * suite reads it from system properties ({@link #fromEnvironment}).
  */
 public final class KitSettings {
 
@@ -48,6 +52,7 @@ public final class KitSettings {
     public static final String ADDRESS = "litsxg.address";
     public static final String SOCKS = "litsxg.socks";
     public static final String ONION = "litsxg.onion";
+    public static final String KEEP_EVIDENCE = "litsxg.keep-evidence";
 
     /** The template flags of the reference server, after {@code java -jar <jar> server}. */
     public static final String REFERENCE_FLAGS = "--bind {bind} --port {port} --data-dir {data_dir}"
@@ -65,6 +70,7 @@ public final class KitSettings {
     private final Duration startupTimeout;
     private final RemoteTarget remote;
     private final boolean localServer;
+    private final boolean keepEvidence;
 
     public KitSettings(CommandTemplate server, CommandTemplate previousServer, double timescale,
             Duration startupTimeout) {
@@ -78,6 +84,11 @@ public final class KitSettings {
      */
     public KitSettings(CommandTemplate server, CommandTemplate previousServer, double timescale,
             Duration startupTimeout, RemoteTarget remote, boolean localServer) {
+        this(server, previousServer, timescale, startupTimeout, remote, localServer, false);
+    }
+
+    private KitSettings(CommandTemplate server, CommandTemplate previousServer, double timescale,
+            Duration startupTimeout, RemoteTarget remote, boolean localServer, boolean keepEvidence) {
         if (!(timescale > 0)) {
             throw new IllegalArgumentException(TIMESCALE + " must be > 0, was " + timescale);
         }
@@ -87,6 +98,7 @@ public final class KitSettings {
         this.startupTimeout = startupTimeout;
         this.remote = remote;
         this.localServer = remote == null || localServer;
+        this.keepEvidence = keepEvidence;
     }
 
     /** Settings from system properties, then {@code junit-platform.properties}, then defaults. */
@@ -126,7 +138,43 @@ public final class KitSettings {
         RemoteTarget remote = address.map(RemoteTarget::direct)
                 .or(() -> onion.map(o -> RemoteTarget.viaSocks(o, socks.get()))).orElse(null);
         boolean local = remote == null || lookup.apply(SERVER).isPresent();
-        return new KitSettings(server, previous, scale, Duration.ofMillis((long) (startup * 1000)), remote, local);
+        boolean keep = lookup.apply(KEEP_EVIDENCE).map(Boolean::parseBoolean).orElse(false);
+        return new KitSettings(server, previous, scale, Duration.ofMillis((long) (startup * 1000)), remote, local,
+                keep);
+    }
+
+    /** The defaults for the build started by {@code template}. */
+    public static KitSettings forServer(String template) {
+        return from(key -> key.equals(SERVER) ? Optional.of(template) : Optional.empty());
+    }
+
+    /** These settings with the build an upgrade starts from (and a rollback returns to). */
+    public KitSettings withPreviousServer(String template) {
+        return new KitSettings(server, CommandTemplate.parse(template), timescale, startupTimeout, remote,
+                localServer, keepEvidence);
+    }
+
+    /** These settings with {@code factor} on every timeout and quiet period. */
+    public KitSettings withTimescale(double factor) {
+        return new KitSettings(server, previousServer, factor, startupTimeout, remote, localServer, keepEvidence);
+    }
+
+    /** These settings with {@code timeout} (before the timescale) for a build to start. */
+    public KitSettings withStartupTimeout(Duration timeout) {
+        return new KitSettings(server, previousServer, timescale, timeout, remote, localServer, keepEvidence);
+    }
+
+    /**
+     * External mode: the server under test runs at {@code target}; {@code local} whether
+     * {@link #server()} may be started for the scenarios that need a server of their own.
+     */
+    public KitSettings withRemote(RemoteTarget target, boolean local) {
+        return new KitSettings(server, previousServer, timescale, startupTimeout, target, local, keepEvidence);
+    }
+
+    /** These settings attaching the evidence of passing scenarios too ({@code keep}) or not. */
+    public KitSettings withKeepEvidence(boolean keep) {
+        return new KitSettings(server, previousServer, timescale, startupTimeout, remote, localServer, keep);
     }
 
     /**
@@ -170,6 +218,11 @@ public final class KitSettings {
     /** Whether the kit may start {@link #server()} for scenarios that need a server of their own. */
     public boolean localServer() {
         return localServer;
+    }
+
+    /** Whether passing scenarios get their transcripts and server output attached too. */
+    public boolean keepEvidence() {
+        return keepEvidence;
     }
 
     public CommandTemplate previousServer() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,8 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.litsxg.conformance.launch.KitLauncher;
 import org.litsxg.conformance.report.OutcomePlugin;
 import org.litsxg.conformance.report.OutcomeReport;
-import org.litsxg.conformance.steps.Hooks;
-import org.litsxg.conformance.support.KitSettings;
 
 /**
  * One run of the bundled features against one build, keeping the wire transcript of every
@@ -60,7 +59,7 @@ public record SuiteRun(OutcomeReport report, Map<String, List<Map<String, String
 
     /**
      * Runs the features (or reuses an identical earlier run of this JVM) and copies the run's
-     * files into {@code into}. Blocks for as long as the features take; runs are serialized.
+     * files into {@code into}. Blocks for as long as the features take.
      */
     public static SuiteRun run(Request request, Path into) throws IOException {
         SuiteRun earlier = DONE.get(request);
@@ -72,17 +71,16 @@ public record SuiteRun(OutcomeReport report, Map<String, List<Map<String, String
         KitLauncher.Run run = KitLauncher.Run.of(request.template(), dir)
                 .withTags(request.tags())
                 .withParallelism(request.parallel())
-                .withSetting(KitSettings.TIMESCALE, Double.toString(request.timescale()))
-                .withSetting(KitSettings.STARTUP_TIMEOUT, Integer.toString(request.startupTimeout()))
-                .withSetting(OutcomePlugin.CONSOLE, "false")
-                .withSetting(Hooks.KEEP_EVIDENCE, "true")
+                .withSettings(s -> s.withTimescale(request.timescale())
+                        .withStartupTimeout(Duration.ofSeconds(request.startupTimeout()))
+                        .withKeepEvidence(true))
                 .withPlugins(List.of(TranscriptKeeper.class.getName() + ":" + dir,
                         "junit:" + dir.resolve("junit.xml"), "message:" + dir.resolve("messages.ndjson")));
         if (!request.scenarios().isEmpty()) {
             run = run.withFeatures(request.scenarios());
         }
         if (request.previous() != null) {
-            run = run.withSetting(KitSettings.PREVIOUS_SERVER, request.previous());
+            run = run.withSettings(s -> s.withPreviousServer(request.previous()));
         }
         long t0 = System.nanoTime();
         KitLauncher.Result result = KitLauncher.run(run);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.litsxg.conformance.report.Html;
 
 /**
  * The verify-upgrade report page: self-contained HTML (no script, no external file). The
@@ -25,18 +26,12 @@ public final class UpgradeHtml {
     public static void write(Path file, String summary, PolicyVerdict verdict, Side from, Side to,
             UpgradeInPlace.Result upgrade, BehaviourDiff.Result diff) throws IOException {
         StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-                .append("<title>Litsxg verify-upgrade: ").append(esc(summary)).append("</title>\n<style>")
-                .append("body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}")
-                .append(".verdict{font-size:1.2em;font-weight:bold;padding:.4em .6em;border-radius:4px;display:inline-block}")
-                .append(".pass{background:#d9f2d9}.fail{background:#f8d4d4}")
-                .append("table{border-collapse:collapse;margin:.6em 0}td,th{padding:2px 8px;text-align:left;vertical-align:top;border-top:1px solid #ddd}")
-                .append(".k-unchanged{background:#eef7ee}.k-fixed{background:#d9f2d9}.k-regressed{background:#f4a6a6}")
-                .append(".k-drift{background:#fbe0a0}.k-extension{background:#f4a6a6}.k-unmatched{background:#e4e4e4}.k-unstable{background:#fbe0a0}")
-                .append("summary{cursor:pointer}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em;white-space:pre-wrap;margin:0}")
-                .append("</style></head><body>\n<h1>Litsxg verify-upgrade</h1>\n");
-        h.append("<div id=\"verdict\" class=\"verdict ").append(verdict.permitted() ? "pass" : "fail").append("\">")
-                .append(esc(summary)).append("</div>\n");
+        h.append(Html.head("Litsxg verify-upgrade: " + summary, "td,th{border-top:1px solid #ddd}"
+                + ".k-unchanged{background:#eef7ee}.k-fixed{background:#d9f2d9}.k-regressed{background:#f4a6a6}"
+                + ".k-drift{background:#fbe0a0}.k-extension{background:#f4a6a6}.k-unmatched{background:#e4e4e4}.k-unstable{background:#fbe0a0}"
+                + "pre{margin:0}"));
+        h.append("<h1>Litsxg verify-upgrade</h1>\n");
+        h.append(Html.verdict(verdict.permitted(), summary));
         if (!verdict.reasons().isEmpty()) {
             h.append("<h2>Reasons</h2><ul id=\"reasons\">");
             verdict.reasons().forEach(r -> h.append("<li>").append(esc(r)).append("</li>"));
@@ -116,18 +111,7 @@ public final class UpgradeHtml {
         return "<tr><th>" + esc(label) + "</th><td>" + a + "</td><td>" + b + "</td></tr>";
     }
 
-    static String esc(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+    private static String esc(String s) {
+        return Html.esc(s);
     }
-
 }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +36,7 @@ class VerifyUpgradeTest {
     static void findBuilds() {
         Path script = Path.of(System.getProperty("litsxg.python.build", "src/test/resources/builds/python/litsxg.py"))
                 .toAbsolutePath();
-        Assumptions.assumeTrue(Files.isRegularFile(script), "no Python build at " + script);
+        assertTrue(Files.isRegularFile(script), "the kit's Python build is missing: " + script);
         python = "python3 '" + script + "' --bind {bind} --port {port} --data-dir {data_dir}"
                 + " --max-queued {max_queued} --max-connections {max_connections} --auth-timeout {auth_timeout}"
                 + " --max-pending-bytes {max_pending_bytes} --log-level {log_level}";
@@ -75,7 +74,8 @@ class VerifyUpgradeTest {
     @Test
     void theReferenceAgainstItselfIsPermittedAndEveryScenarioUnchanged() throws Exception {
         String jar = System.getProperty(KitSettings.REFERENCE_JAR);
-        Assumptions.assumeTrue(jar != null && Files.isRegularFile(Path.of(jar)), "no reference jar");
+        assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "the reference jar is missing: " + jar
+                + " (mvn -DskipTests package builds it; the pom passes its path as litsxg.reference.jar)");
         String ref = KitSettings.referenceTemplate(jar);
         Run r = verify(ref, ref, "--clause", "CMD-13,CMD-1,UPG,AUTH-3");
         assertEquals(0, r.exit(), r.out() + r.err());
