@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.litsxg.conformance.support.Received;
+import org.litsxg.conformance.support.Unimplemented;
 import org.litsxg.conformance.support.WireClient;
 
 /**
@@ -61,6 +62,13 @@ public final class SessionEdgeSteps {
         ctx.check(r instanceof Received.Line l && l.firstTokens(expected.split(" ").length).equals(expected),
                 label + " receives \"" + expected + "\" although it sent more lines after it", label + " got " + r);
         Received end = c.next(ctx.settings().replyTimeout());
+        if (c.throughProxy() && end instanceof Received.Closed cl && !cl.how().startsWith("end of stream")) {
+            // Through Tor the connection the kit holds is the proxy's: a proxy that still has
+            // unread bytes of the kit's when the stream ends resets it, whatever the server did.
+            throw new Unimplemented("through a SOCKS proxy (Tor) the close the kit sees is the proxy's (" + cl.how()
+                    + "), so whether the server reset the connection cannot be judged; \"" + expected
+                    + "\" did arrive; this scenario needs a direct connection");
+        }
         ctx.check(end instanceof Received.Closed cl && cl.how().startsWith("end of stream"),
                 "after \"" + expected + "\", the end of the stream (FIN), with no further line and no reset",
                 label + " got " + end);

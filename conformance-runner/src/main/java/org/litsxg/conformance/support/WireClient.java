@@ -225,6 +225,11 @@ public final class WireClient implements AutoCloseable {
         return backgroundWritten.get();
     }
 
+    /** Connected through a SOCKS proxy (Tor): the end of the stream the kit sees is the proxy's. */
+    public boolean throughProxy() {
+        return throughProxy;
+    }
+
     /** Half-closes: the server sees end of stream; the kit can still read. */
     public void shutdownOutput() throws IOException {
         if (throughProxy) {

@@ -261,8 +261,10 @@ class TorNetworkIT {
         long ran = scenarios.stream().filter(sc -> sc.outcome() == Outcome.OK || sc.outcome() == Outcome.INFORMATIONAL
                 || sc.outcome() == Outcome.NON_STRICT).count();
         List<ScenarioResult> notRun = scenarios.stream().filter(sc -> sc.outcome() == Outcome.NOT_RUN).toList();
-        // Only the half-close scenarios may be left out: Tor ends a stream on a half-close.
-        assertTrue(ran >= 40 && notRun.size() <= 3, "scenarios run through Tor: " + ran + ", not run: "
+        // Only these may be left out: the half-close scenarios (Tor ends a stream on a
+        // half-close) and WIRE-19's two when Tor resets the kit's connection (its close is the
+        // proxy's, not the server's); each is named with its reason.
+        assertTrue(ran >= 40 && notRun.size() <= 5 && notRun.stream().allMatch(sc -> sc.message().contains("through a SOCKS proxy")), "scenarios run through Tor: " + ran + ", not run: "
                 + notRun.stream().map(sc -> sc.location() + " (" + sc.notRun().label() + ": " + sc.message() + ")").toList()
                 + "\n" + outcome.text(false));
         assertTrue(Files.size(report.resolve("report.html")) > 0, "the report");
