@@ -169,12 +169,12 @@ class DefectCatalogueIT {
         Path dir = OUT.resolve(d.name());
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-        if (d.options().contains("from-correct")) {
-            cmd.add("-Dlitsxg.previous-server=" + DefectiveBuildsTest.template(null));
-        }
         cmd.addAll(List.of("-jar", System.getProperty("litsxg.runner.jar"),
                 "--server", DefectiveBuildsTest.template(d.name()), "--tags", d.tagExpression(),
                 "--parallel", "4", "--report", dir.toString()));
+        if (d.options().contains("from-correct")) {
+            cmd.addAll(List.of("--previous-server", DefectiveBuildsTest.template(null)));
+        }
         Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout.txt").toFile())
                 .redirectError(dir.resolve("stderr.txt").toFile()).start();
         List<String> problems = new ArrayList<>();

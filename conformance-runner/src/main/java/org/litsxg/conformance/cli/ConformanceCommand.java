@@ -54,6 +54,10 @@ public final class ConformanceCommand implements Callable<Integer> {
             description = "Command template that starts the build under test, e.g. 'python3 my/server.py --port {port} --data-dir {data_dir}'. Default: the bundled reference server.")
     private String server;
 
+    @Option(names = "--previous-server", paramLabel = "TEMPLATE",
+            description = "Command template of the build the upgrade scenarios start from (an earlier release). Default: the build under test.")
+    private String previousServer;
+
     @Option(names = "--address", paramLabel = "HOST:PORT",
             description = {"External mode: certify the server already running at HOST:PORT (with the documented default limits).",
                 "Each scenario speaks as names of its own; scenarios that must start, stop or configure a server, or read its files or output, "
@@ -146,6 +150,13 @@ public final class ConformanceCommand implements Callable<Integer> {
             }
         }
         KitSettings settings = template != null ? KitSettings.forServer(template) : KitSettings.from(key -> Optional.empty());
+        if (previousServer != null) {
+            try {
+                settings = settings.withPreviousServer(previousServer);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--previous-server: " + e.getMessage());
+            }
+        }
         return execute(baseline, selection, identity, settings, template != null ? template : remote.toString(), remote);
     }
 
