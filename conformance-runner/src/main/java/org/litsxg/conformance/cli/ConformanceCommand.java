@@ -228,7 +228,7 @@ public final class ConformanceCommand implements Callable<Integer> {
     }
 
     /** The bundled reference server, from the launcher's property or next to this jar in the repository. */
-    static String referenceTemplate(CommandLine cl) {
+    public static String referenceTemplate(CommandLine cl) {
         String jar = System.getProperty(KitSettings.REFERENCE_JAR);
         if (jar == null) {
             Path here = Path.of(ConformanceCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath());

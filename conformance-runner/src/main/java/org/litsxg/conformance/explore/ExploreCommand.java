@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.litsxg.conformance.cli.ConformanceCommand;
 import org.litsxg.conformance.support.CommandTemplate;
-import org.litsxg.conformance.support.KitSettings;
 import org.litsxg.conformance.support.ServerInstance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,7 +94,7 @@ public final class ExploreCommand implements Callable<Integer> {
         }
         CommandTemplate template;
         try {
-            template = CommandTemplate.parse(server != null ? server : referenceTemplate());
+            template = CommandTemplate.parse(server != null ? server : ConformanceCommand.referenceTemplate(spec.commandLine()));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
         }
@@ -172,26 +172,5 @@ public final class ExploreCommand implements Callable<Integer> {
                 t.has("auth_timeout") ? authTimeout : Integer.parseInt(d.get("auth_timeout")),
                 t.has("max_pending_bytes") ? maxPendingBytes : Integer.parseInt(d.get("max_pending_bytes")),
                 timescale, Files.createTempDirectory("litsxg-explore"), true, restarts);
-    }
-
-    /** The bundled reference server, as litsxg conformance finds it. */
-    private String referenceTemplate() {
-        String jar = System.getProperty(KitSettings.REFERENCE_JAR);
-        if (jar == null) {
-            Path here = Path.of(ExploreCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-            jar = here.getParent().resolve("../../src/target/litsxg.jar").normalize().toString();
-        }
-        if (!Files.isRegularFile(Path.of(jar))) {
-            throw new ParameterException(spec.commandLine(),
-                    "no --server given and the reference server jar is missing: " + jar + " (build it: mvn -DskipTests package)");
-        }
-        String cds = System.getProperty(KitSettings.REFERENCE_CDS);
-        if (cds == null) {
-            Path archive = Path.of(jar).toAbsolutePath().getParent().resolve("litsxg-reference.jsa");
-            if (org.litsxg.conformance.launch.ReferenceWarmup.archive(Path.of(jar), archive)) {
-                cds = archive.toString();
-            }
-        }
-        return KitSettings.referenceTemplate(jar, cds);
     }
 }

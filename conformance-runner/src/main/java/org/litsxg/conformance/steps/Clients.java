@@ -28,8 +28,6 @@ public final class Clients {
     private final Servers servers;
     private final Secrets secrets;
     private final Map<String, WireClient> clients = new LinkedHashMap<>();
-    /** Every connection the scenario opened, in order; null where a connect failed. */
-    private final List<WireClient> allClients = new ArrayList<>();
     private final List<Transcript> transcriptsOfFailedConnects = new ArrayList<>();
 
     public Clients(ScenarioContext ctx, Servers servers, Secrets secrets) {
@@ -77,11 +75,9 @@ public final class Clients {
                     ? WireClient.connect(label, instance.remote(), timeout, t, receiveBuffer, false, ctx.aliases())
                     : WireClient.connect(label, instance.address(), timeout, t, receiveBuffer, false);
             clients.put(label, c);
-            allClients.add(c);
             ctx.opened(c);
             return c;
         } catch (IOException e) {
-            allClients.add(null);
             transcriptsOfFailedConnects.add(t);
             throw ctx.failure("a TCP connection to " + instance.label() + " at "
                             + (instance.remote() != null ? instance.remote() : instance.address()),
@@ -109,7 +105,7 @@ public final class Clients {
 
     /** Every connection the scenario opened, the replaced ones too. */
     List<WireClient> everyConnection() {
-        return allClients.stream().filter(c -> c != null).toList();
+        return ctx.connections();
     }
 
     /** The transcripts of the connects that failed. */

@@ -150,7 +150,7 @@ public final class ScenarioContext implements AutoCloseable {
         // A server that is dying closes its connections a moment before its process ends: when
         // a connection of the scenario has ended during this step without the kit closing it,
         // give the server a second (on the kit's time scale) to be seen as gone; otherwise only look.
-        boolean ended = connections.stream().anyMatch(c -> c != null && c.isClosedSeen() && !c.isClosedByKit()
+        boolean ended = connections.stream().anyMatch(c -> c.isClosedSeen() && !c.isClosedByKit()
                 && !endedBeforeThisStep.contains(c));
         return failure(expected, actual, ended ? settings.scaled(Duration.ofSeconds(1)) : Duration.ZERO);
     }
@@ -160,6 +160,11 @@ public final class ScenarioContext implements AutoCloseable {
         connections.add(c);
     }
 
+    /** Every connection the scenario opened, in order, the replaced ones too. */
+    List<WireClient> connections() {
+        return List.copyOf(connections);
+    }
+
     /** A failure that gives the scenario's servers {@code grace} to be seen as gone. */
     ConformanceFailure failure(String expected, String actual, Duration grace) {
         return new ConformanceFailure(requirements(), expected, actual + serversGone(grace));
@@ -167,7 +172,7 @@ public final class ScenarioContext implements AutoCloseable {
 
     /** Called by {@link Hooks} before each step: the connections that have ended so far. */
     void stepStarts() {
-        endedBeforeThisStep = connections.stream().filter(c -> c != null && c.isClosedSeen())
+        endedBeforeThisStep = connections.stream().filter(WireClient::isClosedSeen)
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
