@@ -32,7 +32,7 @@ public final class Normaliser {
 
     private static final Pattern TMP = Pattern.compile("\\S*litsxg-kit-[0-9]+\\S*");
     /** The scenario's random token in secrets and texts (Secrets.randomToken): K7 and 8 of its letters. */
-    private static final Pattern TOKEN = Pattern.compile("K7[a-km-z2-9]{8}");
+    private static final Pattern TOKEN = Pattern.compile("K7[a-km-np-z2-9]{8}");
     private static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F.:\\[\\]]*:[0-9]{2,5}\\b");
 
     private Normaliser() {
