@@ -17,6 +17,12 @@ final class OutputBuffer {
     private byte[] out;
     private int start;
     private int end;
+    /**
+     * Whether the last byte the socket took ended a line. Kept apart from {@code start}: moving
+     * the pending bytes to the front of the array (or into a bigger one) sets {@code start} to 0
+     * while the socket may have taken half of the first pending line.
+     */
+    private boolean atLineStart = true;
 
     /** Bytes appended and not yet written. */
     int pending() {
@@ -52,7 +58,11 @@ final class OutputBuffer {
         if (pending() == 0) {
             return;
         }
-        start += channel.write(ByteBuffer.wrap(out, start, pending()));
+        int written = channel.write(ByteBuffer.wrap(out, start, pending()));
+        start += written;
+        if (written > 0) {
+            atLineStart = out[start - 1] == '\n';
+        }
         if (pending() == 0) {
             start = 0;
             end = 0;
@@ -68,9 +78,9 @@ final class OutputBuffer {
      * effort: a reader that has stopped reading may not have room for it.
      */
     void discardWithLastLine(SocketChannel channel, byte[] last) {
-        boolean atLineStart = start == 0 || out[start - 1] == '\n';
+        boolean lineStart = atLineStart;
         discard();
-        if (atLineStart) {
+        if (lineStart) {
             try {
                 channel.write(ByteBuffer.wrap(last));
             } catch (IOException e) {

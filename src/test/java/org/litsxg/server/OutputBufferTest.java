@@ -70,6 +70,28 @@ class OutputBufferTest {
         return all.toByteArray();
     }
 
+    /**
+     * Half a line taken by the socket, then more output moves the pending bytes to the front of
+     * a bigger array: the last line must still not be glued to that half line (it was, when
+     * "at the start of a line" was read from the array's offset; LIMIT-4 then saw a broken MSG
+     * line ending in ERR slow-consumer).
+     */
+    @Test
+    void theLastLineIsNotGluedToAHalfLineAfterThePendingBytesMoved() throws IOException {
+        byte[] line = new byte[100_000];
+        Arrays.fill(line, (byte) 'x');
+        line[line.length - 1] = '\n';
+        output.append(line);
+        output.writeTo(channel);
+        assertTrue(output.pending() > 0 && output.pending() < line.length, "the socket took part of the line");
+        output.append(lines(1, 200_000)); // more than the array holds: the pending bytes move to a new one
+        CompletableFuture<byte[]> got = readAll();
+        output.discardWithLastLine(channel, LAST);
+        channel.close();
+        String text = new String(got.join(), StandardCharsets.US_ASCII);
+        assertTrue(!text.contains("ERR last"), "ERR glued to a half line: ..." + text.substring(Math.max(0, text.length() - 20)));
+    }
+
     @Test
     void linesGoOutWholeAndInOrderThroughPartialWrites() throws IOException {
         byte[] sent = lines(300, 333);
